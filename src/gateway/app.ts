@@ -1,0 +1,61 @@
+/**
+ * @module The public HTTP edge: routing, request ids, body limits and problem+json errors.
+ *
+ * The gateway calls modules only through their contracts' APIs, handed to it by the
+ * composition root; it neither knows nor cares whether a call stays in this process.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { AnyContract } from '../kernel/contract.js';
+import { commonErrors, NotFound, PayloadTooLarge, toSeamError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import type { CatalogApi } from '../modules/catalog/contract.js';
+import { accessLog } from './access-log.js';
+import { catalogRoutes } from './catalog.routes.js';
+import { healthRoutes, type ReadinessProbe } from './health.routes.js';
+import { errorTitles, problemResponse, toProblem } from './problem.js';
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly readiness: ReadinessProbe;
+  /** Contracts whose declared errors the gateway may meet, for problem titles. */
+  readonly contracts: readonly AnyContract[];
+  readonly catalog: CatalogApi;
+}
+
+export const createGateway = (options: GatewayOptions): Hono => {
+  const { logger } = options;
+  const titles = errorTitles(options.contracts, commonErrors);
+  const app = new Hono();
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+
+  app.onError((error, c) => {
+    const seamError = toSeamError(error);
+    if (seamError.status >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    return problemResponse(toProblem(seamError, { instance: c.req.path, requestId: c.get('requestId'), titles }));
+  });
+  app.notFound((c) => {
+    const error = NotFound.create(`No route for ${c.req.method} ${c.req.path}`);
+    return problemResponse(toProblem(error, { instance: c.req.path, requestId: c.get('requestId'), titles }));
+  });
+
+  app.route('/', healthRoutes(options.readiness));
+
+  const api = new Hono();
+  api.use(
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw PayloadTooLarge.create(`The request body exceeds ${options.bodyLimitBytes} bytes`);
+      },
+    }),
+  );
+  api.route('/', catalogRoutes(options.catalog));
+  app.route('/api/v1', api);
+
+  return app;
+};

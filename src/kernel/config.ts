@@ -1,0 +1,104 @@
+/**
+ * @module Configuration from the environment, parsed once at start.
+ *
+ * A wrong value stops the process before it does anything, with a message that names the
+ * variable, what was expected and what was given: the cheapest bug to find is the one that
+ * never boots.
+ */
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const onOff = z.enum(['on', 'off'], { error: 'expected "on" or "off"' });
+
+const portNumber = z.coerce
+  .number({ error: 'expected a whole number from 0 to 65535' })
+  .int('expected a whole number from 0 to 65535')
+  .min(0, 'expected a whole number from 0 to 65535')
+  .max(65535, 'expected a whole number from 0 to 65535');
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// connection URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], {
+    error: 'expected "development", "test" or "production"',
+  }).default('development'),
+  HOST: z.string().min(1, 'expected a host name or address').optional(),
+  PORT: portNumber.default(3000),
+  DATABASE_URL: postgresUrl.optional(),
+  PGLITE_DIR: z.string().min(1, 'expected a directory path or "memory://"').default('.seam/pglite'),
+  LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
+  SEAM_VALIDATE: onOff.optional(),
+  SEAM_SEED: z.enum(['auto', 'off'], { error: 'expected "auto" or "off"' }).optional(),
+  BODY_LIMIT_BYTES: z.coerce
+    .number({ error: 'expected a whole number of bytes' })
+    .int('expected a whole number of bytes')
+    .min(1024, 'expected at least 1024 bytes')
+    .default(64 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(0, 'expected a whole number of milliseconds')
+    .default(10_000),
+});
+
+/** Where the data lives: a PostgreSQL server, or embedded PGlite (a directory, or memory). */
+export type DatabaseConfig = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dataDir: string };
+
+/** The parsed configuration every part of Seam reads. */
+export interface AppConfig {
+  readonly env: 'development' | 'test' | 'production';
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly logLevel: (typeof logLevels)[number];
+  /** Validate contract inputs and outputs at in-process boundaries. */
+  readonly validateContracts: boolean;
+  /** Load the sample data into an empty database at start. */
+  readonly seedWhenEmpty: boolean;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Thrown when the environment does not describe a runnable configuration. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const describeReceived = (env: Record<string, string | undefined>, variable: string): string => {
+  const value = env[variable];
+  return value === undefined ? 'it is not set' : `got ${JSON.stringify(value)}`;
+};
+
+/**
+ * Reads the configuration from `env` (usually `process.env`).
+ *
+ * @example
+ * const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://localhost/seam' });
+ * @throws ConfigError naming every invalid variable.
+ */
+export const loadConfig = (env: Record<string, string | undefined> = process.env): AppConfig => {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      return `  ${variable}: ${issue.message}, ${describeReceived(env, variable)}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const vars = parsed.data;
+  const production = vars.NODE_ENV === 'production';
+  return {
+    env: vars.NODE_ENV,
+    host: vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: vars.PORT,
+    database: vars.DATABASE_URL ? { kind: 'postgres', url: vars.DATABASE_URL } : { kind: 'pglite', dataDir: vars.PGLITE_DIR },
+    logLevel: vars.LOG_LEVEL,
+    validateContracts: (vars.SEAM_VALIDATE ?? (production ? 'off' : 'on')) === 'on',
+    seedWhenEmpty: (vars.SEAM_SEED ?? (vars.NODE_ENV === 'development' ? 'auto' : 'off')) === 'auto',
+    bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+  };
+};

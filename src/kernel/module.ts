@@ -1,0 +1,77 @@
+/**
+ * @module Modules: one bounded context each, declared as data the host can wire.
+ *
+ * A module says which contract it provides, which contracts it requires (by a local name of
+ * its choosing), where its schema and migrations are, and how to build its implementation
+ * from typed dependencies. It never reaches into the container itself: the host resolves
+ * what it declared and hands it over.
+ */
+import type { AppConfig } from './config.js';
+import type { AnyContract, ContractApi } from './contract.js';
+import type { Database } from './database.js';
+import type { Logger } from './logger.js';
+
+/** Contracts a module requires, by the name it will use for each. */
+export type Requirements = Record<string, AnyContract>;
+
+/** The typed APIs of a module's requirements, as its factory receives them. */
+export type Dependencies<R extends Requirements> = { readonly [K in keyof R]: ContractApi<R[K]> };
+
+/** What a module's factory gets to build its implementation. */
+export interface ModuleContext<R extends Requirements = Requirements> {
+  readonly name: string;
+  readonly deps: Dependencies<R>;
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly config: AppConfig;
+}
+
+/** Sample data a module can load into an empty database (`npm run seed`, and dev start). */
+export interface ModuleSeed {
+  isEmpty(db: Database): Promise<boolean>;
+  /** Loads the sample data idempotently; returns how many rows it added. */
+  run(db: Database, logger: Logger): Promise<number>;
+}
+
+export interface ModuleDefinition<P extends AnyContract, R extends Requirements> {
+  readonly name: string;
+  readonly provides: P;
+  readonly requires: R;
+  /** The PostgreSQL schema that holds every table of this module, and nothing else. */
+  readonly schema: string;
+  /** Absolute path of the module's drizzle-kit migrations folder. */
+  readonly migrations: string;
+  readonly seed?: ModuleSeed;
+  create(context: ModuleContext<R>): ContractApi<P> | Promise<ContractApi<P>>;
+}
+
+/** Any module, as generic code (the host, the composition root) holds it. */
+export interface AnyModule {
+  readonly name: string;
+  readonly provides: AnyContract;
+  readonly requires: Requirements;
+  readonly schema: string;
+  readonly migrations: string;
+  readonly seed?: ModuleSeed;
+  create(context: ModuleContext): unknown;
+}
+
+const identifier = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Declares a module.
+ *
+ * @example
+ * export const catalogModule = defineModule({
+ *   name: 'catalog', provides: catalogContract, requires: {}, schema: 'catalog',
+ *   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+ *   create: ({ db }) => new CatalogService(new ProductRepository(db)),
+ * });
+ */
+export const defineModule = <P extends AnyContract, R extends Requirements>(
+  definition: ModuleDefinition<P, R>,
+): ModuleDefinition<P, R> => {
+  if (!identifier.test(definition.name)) throw new Error(`Module name "${definition.name}" must be a lower-case identifier`);
+  if (!identifier.test(definition.schema)) throw new Error(`Module ${definition.name}: schema "${definition.schema}" must be a lower-case identifier`);
+  return Object.freeze(definition);
+};

@@ -1,0 +1,24 @@
+/**
+ * @module Turns zod failures into VALIDATION_FAILED errors that name each field.
+ */
+import type { z } from 'zod';
+import { validationFailed, type FieldIssue } from './errors.js';
+
+/** zod's issues as `{ field, message }`, with dotted paths (`items.0.quantity`). */
+export const fieldIssues = (error: z.ZodError): FieldIssue[] =>
+  error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+
+/**
+ * Parses `value` with `schema`, or throws VALIDATION_FAILED naming every bad field.
+ *
+ * @example
+ * const input = parseOrThrow(listProductsInput, raw, 'catalog.listProducts input');
+ */
+export const parseOrThrow = <S extends z.ZodType>(schema: S, value: unknown, where?: string): z.output<S> => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(fieldIssues(result.error), where);
+  return result.data;
+};

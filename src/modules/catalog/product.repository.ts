@@ -1,0 +1,97 @@
+/**
+ * @module Product and category queries. The only file of the catalog that writes SQL.
+ */
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../kernel/database.js';
+import type { Category, Product } from './contract.js';
+import type { ProductKey } from './cursor.js';
+import { categories, products } from './schema.js';
+
+export interface ProductQuery {
+  readonly text?: string;
+  readonly categorySlug?: string;
+  readonly after?: ProductKey;
+  readonly limit: number;
+}
+
+/** A LIKE pattern that matches `text` literally, anywhere. */
+const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+const productColumns = {
+  id: products.id,
+  sku: products.sku,
+  name: products.name,
+  description: products.description,
+  priceCents: products.priceCents,
+  currency: products.currency,
+  createdAt: products.createdAt,
+  categorySlug: categories.slug,
+  categoryName: categories.name,
+};
+
+type ProductRow = {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  priceCents: number;
+  currency: string;
+  createdAt: Date;
+  categorySlug: string;
+  categoryName: string;
+};
+
+const toProduct = (row: ProductRow): Product => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  priceCents: row.priceCents,
+  currency: row.currency,
+  category: { slug: row.categorySlug, name: row.categoryName },
+  createdAt: row.createdAt.toISOString(),
+});
+
+export class ProductRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Products ordered by (name, id), after `query.after` when given. */
+  async list(query: ProductQuery): Promise<Product[]> {
+    const conditions: SQL[] = [];
+    if (query.text !== undefined) {
+      const pattern = containing(query.text);
+      conditions.push(or(ilike(products.name, pattern), ilike(products.description, pattern)) as SQL);
+    }
+    if (query.categorySlug !== undefined) conditions.push(eq(categories.slug, query.categorySlug));
+    if (query.after !== undefined) {
+      conditions.push(sql`(${products.name}, ${products.id}) > (${query.after.name}, ${query.after.id}::uuid)`);
+    }
+    const rows = await this.db
+      .select(productColumns)
+      .from(products)
+      .innerJoin(categories, eq(products.categoryId, categories.id))
+      .where(and(...conditions))
+      .orderBy(asc(products.name), asc(products.id))
+      .limit(query.limit);
+    return rows.map(toProduct);
+  }
+
+  async findById(id: string): Promise<Product | undefined> {
+    const [row] = await this.db
+      .select(productColumns)
+      .from(products)
+      .innerJoin(categories, eq(products.categoryId, categories.id))
+      .where(eq(products.id, id))
+      .limit(1);
+    return row ? toProduct(row) : undefined;
+  }
+
+  async categories(): Promise<Category[]> {
+    return this.db.select({ slug: categories.slug, name: categories.name }).from(categories).orderBy(asc(categories.name));
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.db.select({ id: products.id }).from(products).limit(1);
+    return row === undefined;
+  }
+}
