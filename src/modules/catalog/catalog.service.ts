@@ -1,16 +1,18 @@
 /**
  * @module The catalog's implementation of its contract.
  */
-import { ProductNotFound, type CatalogApi } from './contract.js';
+import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
+import { ProductNotFound, type catalogContract, type CatalogApi } from './contract.js';
 import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
-import type { ProductRepository } from './product.repository.js';
+import type { ProductReader } from './product.repository.js';
 
-type Api = CatalogApi;
+type Input<M extends keyof CatalogApi> = MethodInput<typeof catalogContract, M>;
+type Output<M extends keyof CatalogApi> = Promise<MethodOutput<typeof catalogContract, M>>;
 
-export class CatalogService implements Api {
-  constructor(private readonly products: ProductRepository) {}
+export class CatalogService implements CatalogApi {
+  constructor(private readonly products: ProductReader) {}
 
-  async listProducts(input: Parameters<Api['listProducts']>[0]): ReturnType<Api['listProducts']> {
+  async listProducts(input: Input<'listProducts'>): Output<'listProducts'> {
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     // One row more than asked tells whether another page exists without a COUNT.
     const rows = await this.products.list({
@@ -24,13 +26,13 @@ export class CatalogService implements Api {
     return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
   }
 
-  async getProduct(input: Parameters<Api['getProduct']>[0]): ReturnType<Api['getProduct']> {
+  async getProduct(input: Input<'getProduct'>): Output<'getProduct'> {
     const product = isUuid(input.id) ? await this.products.findById(input.id) : undefined;
     if (!product) throw ProductNotFound.create(`No product with id ${input.id}`, { productId: input.id });
     return product;
   }
 
-  async listCategories(): ReturnType<Api['listCategories']> {
+  async listCategories(): Output<'listCategories'> {
     return { items: await this.products.categories() };
   }
 }

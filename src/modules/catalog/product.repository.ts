@@ -52,7 +52,14 @@ const toProduct = (row: ProductRow): Product => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export class ProductRepository {
+/** What the catalog service reads; the repository below is its PostgreSQL implementation. */
+export interface ProductReader {
+  list(query: ProductQuery): Promise<Product[]>;
+  findById(id: string): Promise<Product | undefined>;
+  categories(): Promise<Category[]>;
+}
+
+export class ProductRepository implements ProductReader {
   constructor(private readonly db: Database) {}
 
   /** Products ordered by (name, id), after `query.after` when given. */
