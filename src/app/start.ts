@@ -3,6 +3,7 @@
  *
  * This is the composition root: the only code that knows every module and every transport.
  */
+import { accessTokens } from '../kernel/access-token.js';
 import { type AppConfig } from '../kernel/config.js';
 import type { AnyContract } from '../kernel/contract.js';
 import { openDatabase, type DatabaseHandle } from '../kernel/database.js';
@@ -11,7 +12,6 @@ import { createLogger, type Logger } from '../kernel/logger.js';
 import { ModuleHost } from '../kernel/module-host.js';
 import { createGateway } from '../gateway/app.js';
 import type { ReadinessReport } from '../gateway/health.routes.js';
-import { catalogContract } from '../modules/catalog/contract.js';
 import { inProcessBinder } from '../transport/in-process.js';
 import { listen } from './http-server.js';
 import { allModules } from './modules.js';
@@ -44,6 +44,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   lifecycle.onStop('database', () => database.close());
   logger.info({ driver: database.driver }, 'database open');
   const host = new ModuleHost({ database, logger, config, bind: inProcessBinder({ validate: config.validateContracts }) });
+  lifecycle.onStop('modules', () => host.stop());
   await host.start(allModules);
   return { database, host };
 };
@@ -53,6 +54,9 @@ export const startApp = async (config: AppConfig, logger: Logger = createLogger(
   const lifecycle = new Lifecycle(logger);
   try {
     const { database, host } = await startModules(config, logger, lifecycle);
+    if (config.auth.jwtSecretGenerated) {
+      logger.warn('JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart');
+    }
     if (config.seedWhenEmpty) {
       const added = await host.seed({ onlyIfEmpty: true });
       if (Object.keys(added).length > 0) logger.info({ added }, 'empty database seeded with sample data');
@@ -63,7 +67,8 @@ export const startApp = async (config: AppConfig, logger: Logger = createLogger(
       bodyLimitBytes: config.bodyLimitBytes,
       readiness: readinessOf(database, host),
       contracts,
-      catalog: host.api(catalogContract),
+      resolve: (contract) => host.api(contract),
+      tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
     });
     const server = await listen(gateway.fetch, config.host, config.port);
     lifecycle.onStop('http', () => server.close());

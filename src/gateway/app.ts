@@ -7,10 +7,11 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { AnyContract } from '../kernel/contract.js';
+import type { AccessTokens } from '../kernel/access-token.js';
+import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { commonErrors, NotFound, PayloadTooLarge, toSeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import type { CatalogApi } from '../modules/catalog/contract.js';
+import { catalogContract } from '../modules/catalog/contract.js';
 import { accessLog } from './access-log.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
@@ -22,7 +23,9 @@ export interface GatewayOptions {
   readonly readiness: ReadinessProbe;
   /** Contracts whose declared errors the gateway may meet, for problem titles. */
   readonly contracts: readonly AnyContract[];
-  readonly catalog: CatalogApi;
+  /** The API of a contract, wherever it runs. */
+  readonly resolve: <C extends AnyContract>(contract: C) => ContractApi<C>;
+  readonly tokens: AccessTokens;
 }
 
 export const createGateway = (options: GatewayOptions): Hono => {
@@ -54,7 +57,8 @@ export const createGateway = (options: GatewayOptions): Hono => {
       },
     }),
   );
-  api.route('/', catalogRoutes(options.catalog));
+  const { resolve } = options;
+  api.route('/', catalogRoutes(resolve(catalogContract)));
   app.route('/api/v1', api);
 
   return app;

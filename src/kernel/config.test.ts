@@ -22,11 +22,25 @@ describe('loadConfig', () => {
   });
 
   it('defaults production to all interfaces, no boundary validation and no sample data', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ host: '0.0.0.0', validateContracts: false, seedWhenEmpty: false });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) })).toMatchObject({
+      host: '0.0.0.0',
+      validateContracts: false,
+      seedWhenEmpty: false,
+    });
+  });
+
+  it('makes a token secret outside production, says so, and requires one in production', () => {
+    const first = loadConfig({});
+    expect(first.auth.jwtSecretGenerated).toBe(true);
+    expect(first.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).auth.jwtSecret).not.toBe(first.auth.jwtSecret);
+    expect(loadConfig({ JWT_SECRET: 'k'.repeat(40) }).auth).toMatchObject({ jwtSecret: 'k'.repeat(40), jwtSecretGenerated: false });
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required in production/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET: expected a secret of at least 32 characters/);
   });
 
   it('lets explicit settings win over the environment defaults', () => {
-    const config = loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.2', SEAM_VALIDATE: 'on', SEAM_SEED: 'auto', PORT: '0' });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32), HOST: '127.0.0.2', SEAM_VALIDATE: 'on', SEAM_SEED: 'auto', PORT: '0' });
     expect(config).toMatchObject({ host: '127.0.0.2', validateContracts: true, seedWhenEmpty: true, port: 0 });
   });
 

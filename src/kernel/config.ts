@@ -5,6 +5,7 @@
  * variable, what was expected and what was given: the cheapest bug to find is the one that
  * never boots.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,15 @@ const envSchema = z.object({
     .int('expected a whole number of bytes')
     .min(1024, 'expected at least 1024 bytes')
     .default(64 * 1024),
+  JWT_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(60, 'expected at least 60 seconds')
+    .max(86_400, 'expected at most 86400 seconds (a day)')
+    .default(3600),
+  ADMIN_EMAIL: z.email('expected an email address').default('admin@seam.local'),
+  ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: 'expected a whole number of milliseconds' })
     .int('expected a whole number of milliseconds')
@@ -60,6 +70,19 @@ export interface AppConfig {
   readonly seedWhenEmpty: boolean;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  readonly auth: AuthConfig;
+}
+
+/** How access tokens are signed, and the administrator the shop starts with. */
+export interface AuthConfig {
+  /** HMAC key for access tokens, shared by whoever issues and whoever verifies them. */
+  readonly jwtSecret: string;
+  /** True when no JWT_SECRET was set and a random one was made for this process. */
+  readonly jwtSecretGenerated: boolean;
+  readonly accessTokenTtlSeconds: number;
+  readonly adminEmail: string;
+  /** Unset: the identity module makes one when it first creates the admin, and logs it once. */
+  readonly adminPassword?: string;
 }
 
 /** Thrown when the environment does not describe a runnable configuration. */
@@ -90,6 +113,9 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   }
   const vars = parsed.data;
   const production = vars.NODE_ENV === 'production';
+  if (production && vars.JWT_SECRET === undefined) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production (tokens must outlive a restart and be shared by replicas), it is not set');
+  }
   return {
     env: vars.NODE_ENV,
     host: vars.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
@@ -100,5 +126,12 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     seedWhenEmpty: (vars.SEAM_SEED ?? (vars.NODE_ENV === 'development' ? 'auto' : 'off')) === 'auto',
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      jwtSecretGenerated: vars.JWT_SECRET === undefined,
+      accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
+      adminEmail: vars.ADMIN_EMAIL.toLowerCase(),
+      ...(vars.ADMIN_PASSWORD === undefined ? {} : { adminPassword: vars.ADMIN_PASSWORD }),
+    },
   };
 };

@@ -10,8 +10,12 @@ import { Container } from 'inversify';
 import type { AppConfig } from './config.js';
 import type { AnyContract, ContractApi } from './contract.js';
 import type { DatabaseHandle } from './database.js';
+import type { EventEnvelope, EventHandler } from './events.js';
+import { eventType } from './events.js';
 import type { Logger } from './logger.js';
 import type { AnyModule, ModuleContext } from './module.js';
+import { consumeOnce, outboxPublisher } from './outbox.js';
+import { OutboxRelay, type Deliver, type OutboxRelayOptions } from './outbox-relay.js';
 
 /** Wraps a local implementation into the API callers get (validation, tracing, ...). */
 export type Binder = <C extends AnyContract>(contract: C, implementation: ContractApi<C>) => ContractApi<C>;
@@ -21,6 +25,15 @@ export interface ModuleHostOptions {
   readonly logger: Logger;
   readonly config: AppConfig;
   readonly bind: Binder;
+  /**
+   * Every module of the deployment, including those other processes run: publishers write an
+   * outbox row for each subscriber wherever it runs. Defaults to the modules started here.
+   */
+  readonly allModules?: readonly AnyModule[];
+  /** Delivers events to subscribers that run elsewhere (a queue); unset in a monolith. */
+  readonly deliverRemote?: Deliver;
+  /** Tuning for the outbox relay (poll interval, attempts, backoff). */
+  readonly relay?: Pick<OutboxRelayOptions, 'pollIntervalMs' | 'maxAttempts' | 'backoffMs' | 'batchSize'>;
 }
 
 /**
@@ -54,6 +67,17 @@ export const orderModules = (modules: readonly AnyModule[], remoteContracts: Rea
   return ordered;
 };
 
+/** Event type → the names of the modules subscribed to it. */
+const subscriberIndex = (modules: readonly AnyModule[]): Map<string, string[]> => {
+  const index = new Map<string, string[]>();
+  for (const module of modules) {
+    for (const subscription of module.subscribes ?? []) {
+      index.set(subscription.type, [...(index.get(subscription.type) ?? []), module.name]);
+    }
+  }
+  return index;
+};
+
 const assertImplements = (module: AnyModule, implementation: unknown): void => {
   const missing = Object.keys(module.provides.methods).filter(
     (method) => typeof (implementation as Record<string, unknown> | null)?.[method] !== 'function',
@@ -66,6 +90,10 @@ const assertImplements = (module: AnyModule, implementation: unknown): void => {
 export class ModuleHost {
   readonly #container = new Container({ defaultScope: 'Singleton' });
   readonly #remote = new Set<string>();
+  readonly #handlers = new Map<string, Map<string, EventHandler>>();
+  readonly #stopHooks: (() => Promise<void> | void)[] = [];
+  #subscribers = new Map<string, string[]>();
+  #relay: OutboxRelay | undefined;
   #modules: AnyModule[] = [];
 
   constructor(private readonly options: ModuleHostOptions) {}
@@ -80,6 +108,7 @@ export class ModuleHost {
   async start(modules: readonly AnyModule[]): Promise<void> {
     const ordered = orderModules(modules, this.#remote);
     const { database, logger } = this.options;
+    this.#subscribers = subscriberIndex(this.options.allModules ?? modules);
     for (const module of ordered) {
       await database.migrate({ folder: module.migrations, schema: module.schema });
       logger.debug({ module: module.name }, 'migrations applied');
@@ -89,7 +118,28 @@ export class ModuleHost {
     }
     for (const module of ordered) await this.#container.getAsync(module.provides.token);
     this.#modules = ordered;
+    for (const module of ordered) this.#assertHandlersRegistered(module);
+    this.#relay = new OutboxRelay({
+      db: database.db,
+      schemas: ordered.filter((module) => Object.keys(module.provides.events).length > 0).map((module) => module.schema),
+      deliver: (subscriber, event) => this.#deliver(subscriber, event),
+      logger: logger.child({ component: 'outbox-relay' }),
+      ...this.options.relay,
+    });
+    this.#relay.start();
     logger.info({ modules: ordered.map((module) => module.name) }, 'modules started');
+  }
+
+  /** Stops the relay and every module's background work. */
+  async stop(): Promise<void> {
+    await this.#relay?.stop();
+    for (const stop of [...this.#stopHooks].reverse()) await stop();
+  }
+
+  /** The outbox relay of this process (to drain in tests, list and replay dead letters). */
+  get relay(): OutboxRelay {
+    if (!this.#relay) throw new Error('The module host has not started');
+    return this.#relay;
   }
 
   /** The API of a contract, bound locally or remotely. */
@@ -123,17 +173,54 @@ export class ModuleHost {
     return added;
   }
 
+  #assertHandlersRegistered(module: AnyModule): void {
+    const handlers = this.#handlers.get(module.name);
+    const missing = (module.subscribes ?? []).filter((subscription) => !handlers?.has(subscription.type));
+    if (missing.length > 0) {
+      throw new Error(`Module ${module.name} subscribes to ${missing.map((subscription) => subscription.type).join(', ')} but registers no handler`);
+    }
+  }
+
+  async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {
+    const module = this.#modules.find((candidate) => candidate.name === subscriber);
+    if (!module) {
+      if (!this.options.deliverRemote) throw new Error(`Subscriber ${subscriber} does not run in this process and no remote delivery is configured`);
+      return this.options.deliverRemote(subscriber, event);
+    }
+    const handler = this.#handlers.get(subscriber)?.get(event.type);
+    if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
+    await consumeOnce(this.options.database.db, module.schema, event, handler);
+  }
+
   async #build(module: AnyModule): Promise<unknown> {
     const deps: Record<string, unknown> = {};
     for (const [key, contract] of Object.entries(module.requires)) {
       deps[key] = await this.#container.getAsync(contract.token);
     }
+    const declared = new Set((module.subscribes ?? []).map((subscription) => subscription.type));
+    const handlers = new Map<string, EventHandler>();
+    this.#handlers.set(module.name, handlers);
     const context: ModuleContext = {
       name: module.name,
       deps: deps as ModuleContext['deps'],
       db: this.options.database.db,
       logger: this.options.logger.child({ module: module.name }),
       config: this.options.config,
+      events: outboxPublisher({
+        contract: module.provides,
+        schema: module.schema,
+        subscribersOf: (type) => this.#subscribers.get(type) ?? [],
+        onPublished: () => this.#relay?.nudge(),
+      }),
+      on: (contract, event, handler) => {
+        const type = eventType(contract, event);
+        if (!declared.has(type)) throw new Error(`Module ${module.name} handles ${type} but does not declare it in subscribes`);
+        if (handlers.has(type)) throw new Error(`Module ${module.name} handles ${type} twice`);
+        handlers.set(type, handler as EventHandler);
+      },
+      onStop: (stop) => {
+        this.#stopHooks.push(stop);
+      },
     };
     const implementation = await module.create(context);
     assertImplements(module, implementation);

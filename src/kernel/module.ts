@@ -9,6 +9,7 @@
 import type { AppConfig } from './config.js';
 import type { AnyContract, ContractApi } from './contract.js';
 import type { Database } from './database.js';
+import type { EventHandlers, EventPublisher, Subscription } from './events.js';
 import type { Logger } from './logger.js';
 
 /** Contracts a module requires, by the name it will use for each. */
@@ -18,12 +19,18 @@ export type Requirements = Record<string, AnyContract>;
 export type Dependencies<R extends Requirements> = { readonly [K in keyof R]: ContractApi<R[K]> };
 
 /** What a module's factory gets to build its implementation. */
-export interface ModuleContext<R extends Requirements = Requirements> {
+export interface ModuleContext<R extends Requirements = Requirements, P extends AnyContract = AnyContract> {
   readonly name: string;
   readonly deps: Dependencies<R>;
   readonly db: Database;
   readonly logger: Logger;
   readonly config: AppConfig;
+  /** Publishes the events of the module's own contract through its outbox. */
+  readonly events: EventPublisher<P>;
+  /** Registers the handler of each subscription the module declared. */
+  readonly on: EventHandlers['on'];
+  /** Runs `stop` at shutdown (background work, timers), before the database closes. */
+  onStop(stop: () => Promise<void> | void): void;
 }
 
 /** Sample data a module can load into an empty database (`npm run seed`, and dev start). */
@@ -42,7 +49,9 @@ export interface ModuleDefinition<P extends AnyContract, R extends Requirements>
   /** Absolute path of the module's drizzle-kit migrations folder. */
   readonly migrations: string;
   readonly seed?: ModuleSeed;
-  create(context: ModuleContext<R>): ContractApi<P> | Promise<ContractApi<P>>;
+  /** Events of other contracts this module consumes; each needs a handler from `on`. */
+  readonly subscribes?: readonly Subscription[];
+  create(context: ModuleContext<R, P>): ContractApi<P> | Promise<ContractApi<P>>;
 }
 
 /** Any module, as generic code (the host, the composition root) holds it. */
@@ -53,6 +62,7 @@ export interface AnyModule {
   readonly schema: string;
   readonly migrations: string;
   readonly seed?: ModuleSeed;
+  readonly subscribes?: readonly Subscription[];
   create(context: ModuleContext): unknown;
 }
 
