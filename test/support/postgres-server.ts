@@ -1,14 +1,14 @@
 /**
  * @module Starts a real, throwaway PostgreSQL server from the machine's binaries for integration tests.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { accessSync, chownSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { accessSync, chownSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
+import { forgetOnExit, freePort, killOnExit, readLog, stopChild, tail, track, type Tracked } from './child-process.js';
 
 export interface PostgresServer {
   readonly url: string;
@@ -18,7 +18,6 @@ export interface PostgresServer {
 }
 
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 5;
 
 const isExecutable = (path: string): boolean => {
@@ -68,59 +67,6 @@ const unprivilegedOwner = (): { uid: number; gid: number } | undefined => {
   return { uid: 65534, gid: 65534 };
 };
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not pick a free port'))));
-    });
-  });
-
-const tail = (text: string, lines = 30): string => text.trimEnd().split('\n').slice(-lines).join('\n');
-const readLog = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-
-// One exit hook for all servers: a crashed or forgotten test must not leave postmasters behind.
-const live = new Map<ChildProcess, string>();
-let exitHookInstalled = false;
-const killOnExit = (child: ChildProcess, dir: string): void => {
-  live.set(child, dir);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [orphan, orphanDir] of live) {
-      // SIGQUIT is immediate shutdown: the postmaster also takes its backends down with it.
-      orphan.kill('SIGQUIT');
-      try {
-        rmSync(orphanDir, { recursive: true, force: true });
-      } catch {
-        // Best effort: the server may still be writing while it dies.
-      }
-    }
-  });
-};
-
-interface Tracked {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  hasExited(): boolean;
-}
-
-const track = (child: ChildProcess): Tracked => {
-  let done = false;
-  const exited = new Promise<void>((resolve) => {
-    const finish = (): void => {
-      done = true;
-      resolve();
-    };
-    child.once('exit', finish);
-    child.once('error', finish); // spawn failures emit 'error' and possibly never 'exit'
-  });
-  return { child, exited, hasExited: () => done };
-};
-
 const run = (command: string, args: readonly string[], options: SpawnOptions): Promise<void> =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -153,16 +99,6 @@ const waitUntilReady = async (server: Tracked, sql: Sql, dataDir: string): Promi
   throw new Error(`postgres did not accept connections within ${START_TIMEOUT_MS} ms`);
 };
 
-const stopChild = async (server: Tracked, signal: NodeJS.Signals): Promise<void> => {
-  if (server.hasExited()) return;
-  server.child.kill(signal);
-  const outcome = await Promise.race([server.exited, sleep(STOP_TIMEOUT_MS, 'timeout', { ref: false })]);
-  if (outcome === 'timeout') {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-};
-
 export const startPostgres = async (options: { database?: string } = {}): Promise<PostgresServer> => {
   const database = options.database ?? 'seam';
   const binDir = findBinDir();
@@ -189,12 +125,13 @@ export const startPostgres = async (options: { database?: string } = {}): Promis
         '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
       server = track(spawn(join(binDir, 'postgres'), args, { ...spawnOptions, stdio: ['ignore', log, log] }));
       closeSync(log);
-      killOnExit(server.child, root);
+      // SIGQUIT is immediate shutdown: the postmaster also takes its backends down with it.
+      killOnExit(server.child, root, 'SIGQUIT');
 
       const sql = postgres({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1, connect_timeout: 2, onnotice: () => {} });
       try {
         if ((await waitUntilReady(server, sql, dataDir)) === 'exited') {
-          live.delete(server.child);
+          forgetOnExit(server.child);
           if (attempt < PORT_ATTEMPTS && readLog(logFile).includes('Address already in use')) continue;
           throw new Error(`postgres exited during startup (exit code ${server.child.exitCode ?? server.child.signalCode})`);
         }
@@ -208,7 +145,7 @@ export const startPostgres = async (options: { database?: string } = {}): Promis
       const stop = (): Promise<void> =>
         (stopping ??= (async () => {
           await stopChild(running, 'SIGINT'); // SIGINT = fast shutdown: aborts sessions, no waiting for clients
-          live.delete(running.child);
+          forgetOnExit(running.child);
           await rm(root, { recursive: true, force: true });
         })());
       return { url: `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`, port, dataDir, stop };
@@ -217,7 +154,7 @@ export const startPostgres = async (options: { database?: string } = {}): Promis
     const log = tail(readLog(logFile));
     if (server) {
       await stopChild(server, 'SIGQUIT');
-      live.delete(server.child);
+      forgetOnExit(server.child);
     }
     await rm(root, { recursive: true, force: true });
     const message = error instanceof Error ? error.message : String(error);
