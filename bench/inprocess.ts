@@ -35,6 +35,9 @@ class InMemoryProducts implements ProductReader {
   async findById(id: string): Promise<Product | undefined> {
     return this.#byId.get(id);
   }
+  async findByIds(ids: readonly string[]): Promise<Product[]> {
+    return ids.flatMap((id) => this.#byId.get(id) ?? []);
+  }
   async categories(): Promise<Category[]> {
     return [...this.all];
   }

@@ -2,15 +2,20 @@
  * @module The catalog's implementation of its contract.
  */
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
-import { ProductNotFound, type catalogContract, type CatalogApi } from './contract.js';
+import { randomUUID } from 'node:crypto';
+import { CategoryNotFound, ProductNotFound, SkuTaken, type catalogContract, type CatalogApi, type Product } from './contract.js';
 import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
-import type { ProductReader } from './product.repository.js';
+import { isUniqueViolation, type ProductReader, type ProductRepository, type ProductValues } from './product.repository.js';
 
 type Input<M extends keyof CatalogApi> = MethodInput<typeof catalogContract, M>;
 type Output<M extends keyof CatalogApi> = Promise<MethodOutput<typeof catalogContract, M>>;
 
 export class CatalogService implements CatalogApi {
-  constructor(private readonly products: ProductReader) {}
+  /** `writer` is optional so read-only uses (benchmarks, read replicas) can omit it. */
+  constructor(
+    private readonly products: ProductReader,
+    private readonly writer?: ProductRepository,
+  ) {}
 
   async listProducts(input: Input<'listProducts'>): Output<'listProducts'> {
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
@@ -32,7 +37,63 @@ export class CatalogService implements CatalogApi {
     return product;
   }
 
+  async getProductsByIds(input: Input<'getProductsByIds'>): Output<'getProductsByIds'> {
+    return { items: await this.products.findByIds(input.ids.filter(isUuid)) };
+  }
+
+  async createProduct(input: Input<'createProduct'>): Output<'createProduct'> {
+    const { categorySlug, ...fields } = input;
+    const id = randomUUID();
+    await this.#write(() => this.#repository().categoryIdOf(categorySlug), categorySlug, (categoryId) =>
+      this.#repository().insert(id, { ...fields, categoryId }),
+    );
+    return this.#mustFind(id);
+  }
+
+  async updateProduct(input: Input<'updateProduct'>): Output<'updateProduct'> {
+    if (!isUuid(input.id)) throw ProductNotFound.create(`No product with id ${input.id}`, { productId: input.id });
+    const { categorySlug, ...fields } = input.changes;
+    let updated = false;
+    await this.#write(
+      async () => (categorySlug === undefined ? null : this.#repository().categoryIdOf(categorySlug)),
+      categorySlug,
+      async (categoryId) => {
+        const changes: Partial<ProductValues> = categoryId === null ? fields : { ...fields, categoryId };
+        updated = Object.keys(changes).length === 0 || (await this.#repository().update(input.id, changes));
+      },
+    );
+    if (!updated) throw ProductNotFound.create(`No product with id ${input.id}`, { productId: input.id });
+    return this.#mustFind(input.id);
+  }
+
   async listCategories(): Output<'listCategories'> {
     return { items: await this.products.categories() };
+  }
+
+  /** Resolves the category, runs the write, and turns a taken SKU into SKU_TAKEN. */
+  async #write<Id extends string | null>(
+    categoryId: () => Promise<Id | undefined>,
+    slug: string | undefined,
+    write: (categoryId: Id) => Promise<void>,
+  ): Promise<void> {
+    const id = await categoryId();
+    if (id === undefined) throw CategoryNotFound.create(`No category ${slug}`, { errors: [{ field: 'categorySlug', message: 'no such category' }] });
+    try {
+      await write(id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw SkuTaken.create('Another product has this SKU', { errors: [{ field: 'sku', message: 'already taken' }] });
+      throw error;
+    }
+  }
+
+  #repository(): ProductRepository {
+    if (!this.writer) throw new Error('This catalog service was built read-only');
+    return this.writer;
+  }
+
+  async #mustFind(id: string): Promise<Product> {
+    const product = await this.products.findById(id);
+    if (!product) throw ProductNotFound.create(`No product with id ${id}`, { productId: id });
+    return product;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * @module The catalog's public face: products and categories, read side.
+ * @module The catalog's public face: products and categories, to browse and to manage.
  */
 import { z } from 'zod';
 import { defineContract, type ContractApi } from '../../kernel/contract.js';
@@ -7,6 +7,8 @@ import { defineError } from '../../kernel/errors.js';
 
 export const ProductNotFound = defineError('PRODUCT_NOT_FOUND', 404, 'Product not found');
 export const InvalidCursor = defineError('INVALID_CURSOR', 400, 'The cursor is not valid');
+export const SkuTaken = defineError('SKU_TAKEN', 409, 'Another product has this SKU');
+export const CategoryNotFound = defineError('CATEGORY_NOT_FOUND', 422, 'No such category');
 
 const category = z.object({
   slug: z.string(),
@@ -22,9 +24,21 @@ const product = z.object({
   /** ISO 4217 code, e.g. "EUR". */
   currency: z.string().length(3),
   category,
+  /** Shipping weight of one unit. */
+  weightGrams: z.number().int().positive(),
   /** ISO 8601 timestamp. */
   createdAt: z.string(),
 });
+
+const productFields = {
+  sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/),
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  priceCents: z.number().int().min(0).max(100_000_000),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  categorySlug: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  weightGrams: z.number().int().min(1).max(1_000_000),
+};
 
 export type Product = z.infer<typeof product>;
 export type Category = z.infer<typeof category>;
@@ -53,6 +67,30 @@ export const catalogContract = defineContract('catalog', 1, {
       input: z.object({ id: z.string().min(1).max(100) }),
       output: product,
       errors: [ProductNotFound],
+      idempotent: true,
+    },
+    /** Several products by id, for callers that price or show them; unknown ids are left out. */
+    getProductsByIds: {
+      summary: 'Gets several products by id',
+      input: z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(100) }),
+      output: z.object({ items: z.array(product) }),
+      errors: [],
+      idempotent: true,
+    },
+    /** Adds a product (administrators). */
+    createProduct: {
+      summary: 'Creates a product',
+      input: z.object(productFields),
+      output: product,
+      errors: [SkuTaken, CategoryNotFound],
+      idempotent: false,
+    },
+    /** Changes some fields of a product (administrators). */
+    updateProduct: {
+      summary: 'Updates a product',
+      input: z.object({ id: z.string().min(1).max(100), changes: z.object(productFields).partial() }),
+      output: product,
+      errors: [ProductNotFound, SkuTaken, CategoryNotFound],
       idempotent: true,
     },
     /** Every category, by name. */

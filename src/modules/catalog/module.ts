@@ -15,5 +15,8 @@ export const catalogModule = defineModule({
   schema: 'catalog',
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   seed: catalogSeed,
-  create: ({ db }) => new CatalogService(new ProductRepository(db)),
+  create: ({ db }) => {
+    const repository = new ProductRepository(db);
+    return new CatalogService(repository, repository);
+  },
 });

@@ -1,7 +1,7 @@
 /**
  * @module Product and category queries. The only file of the catalog that writes SQL.
  */
-import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../kernel/database.js';
 import type { Category, Product } from './contract.js';
 import type { ProductKey } from './cursor.js';
@@ -24,6 +24,7 @@ const productColumns = {
   description: products.description,
   priceCents: products.priceCents,
   currency: products.currency,
+  weightGrams: products.weightGrams,
   createdAt: products.createdAt,
   categorySlug: categories.slug,
   categoryName: categories.name,
@@ -36,6 +37,7 @@ type ProductRow = {
   description: string;
   priceCents: number;
   currency: string;
+  weightGrams: number;
   createdAt: Date;
   categorySlug: string;
   categoryName: string;
@@ -49,6 +51,7 @@ const toProduct = (row: ProductRow): Product => ({
   priceCents: row.priceCents,
   currency: row.currency,
   category: { slug: row.categorySlug, name: row.categoryName },
+  weightGrams: row.weightGrams,
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -56,8 +59,28 @@ const toProduct = (row: ProductRow): Product => ({
 export interface ProductReader {
   list(query: ProductQuery): Promise<Product[]>;
   findById(id: string): Promise<Product | undefined>;
+  findByIds(ids: readonly string[]): Promise<Product[]>;
   categories(): Promise<Category[]>;
 }
+
+/** The columns an administrator sets; the category by its slug's id. */
+export interface ProductValues {
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly priceCents: number;
+  readonly currency: string;
+  readonly categoryId: string;
+  readonly weightGrams: number;
+}
+
+/** PostgreSQL's unique_violation, as both drivers report it. */
+export const isUniqueViolation = (error: unknown): boolean => {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+};
 
 export class ProductRepository implements ProductReader {
   constructor(private readonly db: Database) {}
@@ -91,6 +114,36 @@ export class ProductRepository implements ProductReader {
       .where(eq(products.id, id))
       .limit(1);
     return row ? toProduct(row) : undefined;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Product[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .select(productColumns)
+      .from(products)
+      .innerJoin(categories, eq(products.categoryId, categories.id))
+      .where(inArray(products.id, [...ids]));
+    return rows.map(toProduct);
+  }
+
+  async categoryIdOf(slug: string): Promise<string | undefined> {
+    const [row] = await this.db.select({ id: categories.id }).from(categories).where(eq(categories.slug, slug)).limit(1);
+    return row?.id;
+  }
+
+  /** Inserts a product; throws the driver's unique violation if the SKU is taken. */
+  async insert(id: string, values: ProductValues): Promise<void> {
+    await this.db.insert(products).values({ id, ...values });
+  }
+
+  /** Applies `changes`; false when no product has this id. */
+  async update(id: string, changes: Partial<ProductValues>): Promise<boolean> {
+    const updated = await this.db
+      .update(products)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(eq(products.id, id))
+      .returning({ id: products.id });
+    return updated.length > 0;
   }
 
   async categories(): Promise<Category[]> {

@@ -22,6 +22,7 @@ export const products = catalogSchema.table(
     description: text('description').notNull(),
     priceCents: integer('price_cents').notNull(),
     currency: char('currency', { length: 3 }).notNull(),
+    weightGrams: integer('weight_grams').notNull().default(500),
     categoryId: uuid('category_id')
       .notNull()
       .references(() => categories.id),
@@ -33,5 +34,6 @@ export const products = catalogSchema.table(
     index('products_name_id_idx').on(table.name, table.id),
     index('products_category_name_id_idx').on(table.categoryId, table.name, table.id),
     check('products_price_cents_nonnegative', sql`${table.priceCents} >= 0`),
+    check('products_weight_grams_positive', sql`${table.weightGrams} > 0`),
   ],
 );

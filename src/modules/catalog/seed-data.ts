@@ -20,6 +20,7 @@ export interface SeedProduct {
   readonly priceCents: number;
   readonly currency: string;
   readonly categoryId: string;
+  readonly weightGrams: number;
 }
 
 /** A name-based UUID (version 5 layout over SHA-1), stable for a given name. */
@@ -67,6 +68,8 @@ export const seedProducts: readonly SeedProduct[] = Object.entries(catalogue).fl
         priceCents: ((categoryIndex * 7 + nounIndex * 13 + lineIndex * 29) % 60) * 500 + 499,
         currency: 'EUR',
         categoryId: stableUuid(`category:${slug}`),
+        // 100 g to about 6 kg: enough spread to cross the shipping weight bands.
+        weightGrams: 100 + ((categoryIndex * 11 + nounIndex * 17 + lineIndex * 7) % 40) * 150,
       };
     }),
   ),

@@ -1,0 +1,2 @@
+ALTER TABLE "catalog"."products" ADD COLUMN "weight_grams" integer DEFAULT 500 NOT NULL;--> statement-breakpoint
+ALTER TABLE "catalog"."products" ADD CONSTRAINT "products_weight_grams_positive" CHECK ("catalog"."products"."weight_grams" > 0);
