@@ -3,5 +3,7 @@
  */
 import type { AnyModule } from '../kernel/module.js';
 import { catalogModule } from '../modules/catalog/module.js';
+import { inventoryModule } from '../modules/inventory/module.js';
 
-export const allModules: readonly AnyModule[] = [catalogModule];
+/** In seeding order where modules do not depend on each other: inventory stocks the catalog's products. */
+export const allModules: readonly AnyModule[] = [catalogModule, inventoryModule];

@@ -168,7 +168,7 @@ export class ModuleHost {
     for (const module of this.#modules) {
       if (!module.seed) continue;
       if (options.onlyIfEmpty && !(await module.seed.isEmpty(database.db))) continue;
-      added[module.name] = await module.seed.run(database.db, logger.child({ module: module.name }));
+      added[module.name] = await module.seed.run(database.db, logger.child({ module: module.name }), (contract) => this.api(contract));
     }
     return added;
   }

@@ -36,9 +36,15 @@ export interface ModuleContext<R extends Requirements = Requirements, P extends 
 /** Sample data a module can load into an empty database (`npm run seed`, and dev start). */
 export interface ModuleSeed {
   isEmpty(db: Database): Promise<boolean>;
-  /** Loads the sample data idempotently; returns how many rows it added. */
-  run(db: Database, logger: Logger): Promise<number>;
+  /**
+   * Loads the sample data idempotently; returns how many rows it added. `resolve` reaches
+   * other modules' contracts (seeds run in module order, after every module has started).
+   */
+  run(db: Database, logger: Logger, resolve: ContractResolver): Promise<number>;
 }
+
+/** The API of any contract bound in this process, locally or remotely. */
+export type ContractResolver = <C extends AnyContract>(contract: C) => ContractApi<C>;
 
 export interface ModuleDefinition<P extends AnyContract, R extends Requirements> {
   readonly name: string;
