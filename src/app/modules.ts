@@ -3,7 +3,9 @@
  */
 import type { AnyModule } from '../kernel/module.js';
 import { catalogModule } from '../modules/catalog/module.js';
+import { identityModule } from '../modules/identity/module.js';
 import { inventoryModule } from '../modules/inventory/module.js';
+import { paymentsModule } from '../modules/payments/module.js';
 
 /** In seeding order where modules do not depend on each other: inventory stocks the catalog's products. */
-export const allModules: readonly AnyModule[] = [catalogModule, inventoryModule];
+export const allModules: readonly AnyModule[] = [identityModule, catalogModule, inventoryModule, paymentsModule];

@@ -12,9 +12,11 @@ import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { commonErrors, NotFound, PayloadTooLarge, toSeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { catalogContract } from '../modules/catalog/contract.js';
+import { identityContract } from '../modules/identity/contract.js';
 import { accessLog } from './access-log.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
+import { identityRoutes } from './identity.routes.js';
 import { errorTitles, problemResponse, toProblem } from './problem.js';
 
 export interface GatewayOptions {
@@ -59,6 +61,7 @@ export const createGateway = (options: GatewayOptions): Hono => {
   );
   const { resolve } = options;
   api.route('/', catalogRoutes(resolve(catalogContract)));
+  api.route('/', identityRoutes(resolve(identityContract), options.tokens));
   app.route('/api/v1', api);
 
   return app;

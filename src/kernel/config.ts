@@ -47,6 +47,16 @@ const envSchema = z.object({
     .default(3600),
   ADMIN_EMAIL: z.email('expected an email address').default('admin@seam.local'),
   ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
+  CHECKOUT_DEADLINE_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(0, 'expected a whole number of milliseconds')
+    .default(5000),
+  CHECKOUT_RESUME_INTERVAL_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(50, 'expected at least 50 milliseconds')
+    .default(1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: 'expected a whole number of milliseconds' })
     .int('expected a whole number of milliseconds')
@@ -71,6 +81,14 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly auth: AuthConfig;
+  readonly checkout: CheckoutConfig;
+}
+
+export interface CheckoutConfig {
+  /** How long POST /orders waits for checkout before answering 202 PENDING. */
+  readonly deadlineMs: number;
+  /** How often unfinished checkouts are looked for and run on. */
+  readonly resumeIntervalMs: number;
 }
 
 /** How access tokens are signed, and the administrator the shop starts with. */
@@ -126,6 +144,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     seedWhenEmpty: (vars.SEAM_SEED ?? (vars.NODE_ENV === 'development' ? 'auto' : 'off')) === 'auto',
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    checkout: { deadlineMs: vars.CHECKOUT_DEADLINE_MS, resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS },
     auth: {
       jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       jwtSecretGenerated: vars.JWT_SECRET === undefined,
