@@ -13,10 +13,18 @@ import { commonErrors, NotFound, PayloadTooLarge, toSeamError } from '../kernel/
 import type { Logger } from '../kernel/logger.js';
 import { catalogContract } from '../modules/catalog/contract.js';
 import { identityContract } from '../modules/identity/contract.js';
+import { inventoryContract } from '../modules/inventory/contract.js';
+import { notificationsContract } from '../modules/notifications/contract.js';
+import { ordersContract } from '../modules/orders/contract.js';
+import { shippingContract } from '../modules/shipping/contract.js';
 import { accessLog } from './access-log.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { identityRoutes } from './identity.routes.js';
+import { inventoryRoutes } from './inventory.routes.js';
+import { notificationsRoutes } from './notifications.routes.js';
+import { orderRoutes } from './orders.routes.js';
+import { shippingRoutes } from './shipping.routes.js';
 import { errorTitles, problemResponse, toProblem } from './problem.js';
 
 export interface GatewayOptions {
@@ -59,9 +67,16 @@ export const createGateway = (options: GatewayOptions): Hono => {
       },
     }),
   );
-  const { resolve } = options;
-  api.route('/', catalogRoutes(resolve(catalogContract)));
-  api.route('/', identityRoutes(resolve(identityContract), options.tokens));
+  const { resolve, tokens } = options;
+  const catalog = resolve(catalogContract);
+  const inventory = resolve(inventoryContract);
+  const shipping = resolve(shippingContract);
+  api.route('/', catalogRoutes({ catalog, inventory, tokens }));
+  api.route('/', identityRoutes(resolve(identityContract), tokens));
+  api.route('/', inventoryRoutes(inventory, catalog, tokens));
+  api.route('/', shippingRoutes(shipping, tokens));
+  api.route('/', orderRoutes({ orders: resolve(ordersContract), shipping, catalog, tokens }));
+  api.route('/', notificationsRoutes(resolve(notificationsContract), tokens));
   app.route('/api/v1', api);
 
   return app;

@@ -1,10 +1,21 @@
 /**
- * @module Public catalog routes: browse products and categories.
+ * @module Catalog routes: browse products (with the stock available, from inventory) and
+ * categories; administrators add and change products.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { CatalogApi } from '../modules/catalog/contract.js';
+import type { AccessTokens } from '../kernel/access-token.js';
+import { catalogContract, type CatalogApi, type Product } from '../modules/catalog/contract.js';
+import type { InventoryApi } from '../modules/inventory/contract.js';
+import { authenticate } from './auth.js';
+import { readJson } from './body.js';
 import { parseQuery, slugParam, textParam, wholeNumberParam } from './query.js';
+
+export interface CatalogRouteDeps {
+  readonly catalog: CatalogApi;
+  readonly inventory: InventoryApi;
+  readonly tokens: AccessTokens;
+}
 
 const listProductsQuery = z.object({
   q: textParam(200),
@@ -13,10 +24,23 @@ const listProductsQuery = z.object({
   cursor: textParam(512),
 });
 
+const createBody = catalogContract.methods.createProduct.input;
+const updateBody = catalogContract.methods.updateProduct.input.shape.changes;
+
 const defaultPageSize = 20;
 
-export const catalogRoutes = (catalog: CatalogApi): Hono => {
+export const catalogRoutes = ({ catalog, inventory, tokens }: CatalogRouteDeps): Hono => {
   const routes = new Hono();
+  const admin = authenticate(tokens, { role: 'admin' });
+
+  /** Products with the units available now, one inventory call per page. */
+  const withStock = async <P extends Product>(products: readonly P[]): Promise<(P & { available: number })[]> => {
+    if (products.length === 0) return [];
+    const { items } = await inventory.getStock({ productIds: products.map((product) => product.id) });
+    const available = new Map(items.map((level) => [level.productId, level.available]));
+    return products.map((product) => ({ ...product, available: available.get(product.id) ?? 0 }));
+  };
+  const oneWithStock = async (product: Product) => (await withStock([product]))[0];
 
   routes.get('/products', async (c) => {
     const query = parseQuery(listProductsQuery, c.req.query());
@@ -26,10 +50,16 @@ export const catalogRoutes = (catalog: CatalogApi): Hono => {
       ...(query.category === undefined ? {} : { category: query.category }),
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     });
-    return c.json(page);
+    return c.json({ items: await withStock(page.items), nextCursor: page.nextCursor });
   });
 
-  routes.get('/products/:id', async (c) => c.json(await catalog.getProduct({ id: c.req.param('id') })));
+  routes.get('/products/:id', async (c) => c.json(await oneWithStock(await catalog.getProduct({ id: c.req.param('id') }))));
+
+  routes.post('/products', admin, async (c) => c.json(await oneWithStock(await catalog.createProduct(await readJson(c, createBody))), 201));
+
+  routes.patch('/products/:id', admin, async (c) =>
+    c.json(await oneWithStock(await catalog.updateProduct({ id: c.req.param('id'), changes: await readJson(c, updateBody) }))),
+  );
 
   routes.get('/categories', async (c) => c.json(await catalog.listCategories({})));
 

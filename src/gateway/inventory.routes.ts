@@ -1,0 +1,23 @@
+/**
+ * @module Stock administration: set how many units of a product can be sold.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AccessTokens } from '../kernel/access-token.js';
+import type { CatalogApi } from '../modules/catalog/contract.js';
+import type { InventoryApi } from '../modules/inventory/contract.js';
+import { authenticate } from './auth.js';
+import { readJson } from './body.js';
+
+const stockBody = z.object({ available: z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000') });
+
+export const inventoryRoutes = (inventory: InventoryApi, catalog: CatalogApi, tokens: AccessTokens): Hono => {
+  const routes = new Hono();
+  routes.put('/inventory/:productId', authenticate(tokens, { role: 'admin' }), async (c) => {
+    const { available } = await readJson(c, stockBody);
+    // Stock for a product the catalog does not know would be unsellable: 404 instead.
+    const product = await catalog.getProduct({ id: c.req.param('productId') });
+    return c.json(await inventory.setStock({ productId: product.id, available }));
+  });
+  return routes;
+};

@@ -1,0 +1,206 @@
+/**
+ * @module The checkout saga: reserve stock → charge → create shipment → confirm, and on a
+ * refusal the compensations (refund, cancel shipment, release stock) → cancelled.
+ *
+ * State lives on the order row and is saved after every step, so any process can pick a saga
+ * up where another left it: a runner first takes the row's lease, and a runner that dies lets
+ * the lease lapse. Every call to another module is idempotent per order, so repeating a step
+ * whose result was not saved has no second effect. Refusals (a 4xx domain error) end the
+ * order; anything else is treated as transient and the step is retried with backoff.
+ */
+import type { Dependencies } from '../../kernel/module.js';
+import type { EventPublisher } from '../../kernel/events.js';
+import type { Database } from '../../kernel/database.js';
+import { SeamError } from '../../kernel/errors.js';
+import { failpoint } from '../../kernel/failpoint.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { inventoryContract } from '../inventory/contract.js';
+import type { paymentsContract } from '../payments/contract.js';
+import type { shippingContract } from '../shipping/contract.js';
+import type { ordersContract } from './contract.js';
+import type { OrderRepository, OrderRow, StepChanges } from './order.repository.js';
+import type { SagaStep } from './schema.js';
+
+export type CheckoutDeps = Dependencies<{
+  inventory: typeof inventoryContract;
+  payments: typeof paymentsContract;
+  shipping: typeof shippingContract;
+}>;
+
+/** Card details, held in memory only until the charge step has used them. */
+export interface CardDetails {
+  readonly number: string;
+  readonly expMonth: number;
+  readonly expYear: number;
+  readonly cvc: string;
+}
+
+export interface CheckoutOptions {
+  /** How long reserved stock waits for the rest of checkout. */
+  readonly reservationTtlSeconds: number;
+  readonly leaseSeconds: number;
+  /** Charge attempts after transient failures before the order is cancelled. */
+  readonly maxChargeAttempts: number;
+  /** Delay before retry n of a step that failed transiently. */
+  readonly retryDelayMs: (attempt: number) => number;
+}
+
+/** What a step decided: go on to `next`, or stop and compensate for `reason`. */
+type StepResult = { next: SagaStep; changes?: StepChanges } | { cancel: string; details?: Record<string, unknown> };
+
+/** A refusal by the other side, as opposed to a failure to reach it. */
+const isRefusal = (error: unknown): error is SeamError => error instanceof SeamError && error.status >= 400 && error.status < 500;
+
+export class CheckoutSaga {
+  readonly #cards = new Map<string, CardDetails>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly orders: OrderRepository,
+    private readonly deps: CheckoutDeps,
+    private readonly events: EventPublisher<typeof ordersContract>,
+    private readonly logger: Logger,
+    private readonly options: CheckoutOptions,
+  ) {}
+
+  /** Keeps the card for the charge step of this order (never written anywhere). */
+  holdCard(orderId: string, card: CardDetails): void {
+    this.#cards.set(orderId, card);
+  }
+
+  /**
+   * Runs the saga of `orderId` as far as it can go now: to the end, or to a transient failure
+   * (then it is postponed). Returns without doing anything if another runner holds it.
+   */
+  async run(orderId: string): Promise<void> {
+    let row = await this.orders.claim(orderId, this.options.leaseSeconds);
+    while (row && row.sagaStep !== 'done') {
+      let result: StepResult;
+      try {
+        result = await this.#step(row);
+      } catch (error) {
+        await this.#postpone(row, error);
+        return;
+      }
+      row = 'cancel' in result ? await this.#startCompensation(row, result) : await this.#advance(row, result.next, result.changes ?? {});
+      if (row.sagaStep === 'ship') failpoint('orders.checkout.after-charge');
+    }
+    // The card is dropped by the charge step or by compensation, never here: a run that found
+    // the lease taken must not take the card from the runner that holds it.
+  }
+
+  async #step(row: OrderRow): Promise<StepResult> {
+    switch (row.sagaStep) {
+      case 'reserve':
+        return this.#reserve(row);
+      case 'charge':
+        return this.#charge(row);
+      case 'ship':
+        return this.#ship(row);
+      case 'confirm':
+        await this.deps.inventory.commit({ reservationId: row.id });
+        return { next: 'done', changes: { status: 'CONFIRMED' } };
+      case 'compensate':
+        await this.#compensate(row);
+        return { next: 'done', changes: { status: 'CANCELLED' } };
+      case 'done':
+        return { next: 'done' };
+    }
+  }
+
+  async #reserve(row: OrderRow): Promise<StepResult> {
+    try {
+      await this.deps.inventory.reserve({
+        reservationId: row.id,
+        items: row.items.map((line) => ({ productId: line.productId, quantity: line.quantity })),
+        ttlSeconds: this.options.reservationTtlSeconds,
+      });
+      return { next: 'charge' };
+    } catch (error) {
+      if (isRefusal(error)) return { cancel: error.code === 'OUT_OF_STOCK' ? 'out_of_stock' : 'stock_refused', details: { ...error.details, code: error.code } };
+      throw error;
+    }
+  }
+
+  async #charge(row: OrderRow): Promise<StepResult> {
+    const card = this.#cards.get(row.id);
+    if (!card) return this.#chargeWithoutCard(row);
+    try {
+      const payment = await this.deps.payments.charge({ orderId: row.id, userId: row.userId, amountCents: row.totalCents, currency: row.currency, card });
+      this.#cards.delete(row.id);
+      return { next: 'ship', changes: { paymentId: payment.paymentId, paymentLast4: payment.last4 } };
+    } catch (error) {
+      if (isRefusal(error)) {
+        const reason = error.code === 'PAYMENT_DECLINED' ? 'payment_declined' : error.code === 'CARD_INVALID' ? 'card_invalid' : 'payment_refused';
+        return { cancel: reason, details: { ...error.details, code: error.code } };
+      }
+      if (row.sagaAttempts + 1 >= this.options.maxChargeAttempts) {
+        return { cancel: 'payment_failed', details: { code: error instanceof SeamError ? error.code : 'INTERNAL' } };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The process that held the card died before the charge was saved. If the charge went
+   * through, carry on; otherwise the card is gone (it is never stored), so cancel.
+   */
+  async #chargeWithoutCard(row: OrderRow): Promise<StepResult> {
+    const payment = await this.deps.payments.getPaymentByOrder({ orderId: row.id }).catch((error: unknown) => {
+      if (isRefusal(error) && error.code === 'PAYMENT_NOT_FOUND') return undefined;
+      throw error;
+    });
+    if (payment?.status === 'CAPTURED') return { next: 'ship', changes: { paymentId: payment.paymentId, paymentLast4: payment.last4 } };
+    return { cancel: 'checkout_interrupted' };
+  }
+
+  async #ship(row: OrderRow): Promise<StepResult> {
+    try {
+      const shipment = await this.deps.shipping.createShipment({
+        orderId: row.id,
+        userId: row.userId,
+        address: row.shippingAddress,
+        weightGrams: row.weightGrams,
+        service: 'standard',
+      });
+      return { next: 'confirm', changes: { shipmentId: shipment.id } };
+    } catch (error) {
+      if (isRefusal(error)) return { cancel: 'shipping_refused', details: { ...error.details, code: error.code } };
+      throw error;
+    }
+  }
+
+  /** Undoes whatever the saga did; each call is idempotent, so all run whatever got done. */
+  async #compensate(row: OrderRow): Promise<void> {
+    await this.deps.shipping.cancelShipment({ orderId: row.id });
+    await this.deps.payments.refundOrder({ orderId: row.id });
+    await this.deps.inventory.release({ reservationId: row.id });
+  }
+
+  async #startCompensation(row: OrderRow, result: { cancel: string; details?: Record<string, unknown> }): Promise<OrderRow> {
+    this.#cards.delete(row.id);
+    this.logger.info({ orderId: row.id, reason: result.cancel, step: row.sagaStep }, 'checkout cancelled; compensating');
+    return this.orders.advance(this.db, row.id, 'compensate', { cancellationReason: result.cancel, cancellationDetails: result.details ?? null }, this.options.leaseSeconds);
+  }
+
+  /** Saves the step's outcome; the last step also publishes how the order ended, atomically. */
+  async #advance(row: OrderRow, next: SagaStep, changes: StepChanges): Promise<OrderRow> {
+    if (next !== 'done') return this.orders.advance(this.db, row.id, next, changes, this.options.leaseSeconds);
+    return this.db.transaction(async (tx) => {
+      const done = await this.orders.advance(tx, row.id, 'done', changes, this.options.leaseSeconds);
+      if (done.status === 'CONFIRMED') {
+        await this.events.publish(tx, 'OrderConfirmed', { orderId: done.id, userId: done.userId, totalCents: done.totalCents, currency: done.currency });
+      } else {
+        await this.events.publish(tx, 'OrderCancelled', { orderId: done.id, userId: done.userId, reason: done.cancellationReason ?? 'cancelled' });
+      }
+      this.logger.info({ orderId: done.id, status: done.status }, 'checkout finished');
+      return done;
+    });
+  }
+
+  async #postpone(row: OrderRow, error: unknown): Promise<void> {
+    const delayMs = this.options.retryDelayMs(row.sagaAttempts + 1);
+    this.logger.warn({ err: error, orderId: row.id, step: row.sagaStep, attempt: row.sagaAttempts + 1, delayMs }, 'checkout step failed; will retry');
+    await this.orders.postpone(row.id, delayMs);
+  }
+}

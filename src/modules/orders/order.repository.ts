@@ -1,0 +1,131 @@
+/**
+ * @module Order rows and the saga state kept on them. The only file of orders that writes SQL.
+ */
+import { and, desc, eq, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import type { Database } from '../../kernel/database.js';
+import type { Order } from './contract.js';
+import { orders, type SagaStep } from './schema.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type NewOrder = Omit<typeof orders.$inferInsert, 'status' | 'sagaStep' | 'createdAt' | 'updatedAt'>;
+
+export const toOrder = (row: OrderRow): Order => ({
+  id: row.id,
+  userId: row.userId,
+  status: row.status,
+  items: row.items,
+  itemsCents: row.itemsCents,
+  shippingCents: row.shippingCents,
+  totalCents: row.totalCents,
+  currency: row.currency,
+  shippingAddress: row.shippingAddress,
+  shipmentId: row.shipmentId,
+  paymentLast4: row.paymentLast4,
+  cancellationReason: row.cancellationReason,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+/** Fields a saga step records as it moves on. */
+export type StepChanges = Partial<Pick<OrderRow, 'paymentId' | 'paymentLast4' | 'shipmentId' | 'cancellationReason' | 'cancellationDetails' | 'status'>>;
+
+export class OrderRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts a new PENDING order; undefined if the user already used this idempotency key. */
+  async insertPending(order: NewOrder): Promise<OrderRow | undefined> {
+    const [row] = await this.db
+      .insert(orders)
+      .values({ ...order, status: 'PENDING', sagaStep: 'reserve' })
+      .onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] })
+      .returning();
+    return row;
+  }
+
+  async findByKey(userId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+    const [row] = await this.db.select().from(orders).where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, idempotencyKey)));
+    return row;
+  }
+
+  async find(id: string): Promise<OrderRow | undefined> {
+    const [row] = await this.db.select().from(orders).where(eq(orders.id, id));
+    return row;
+  }
+
+  async listForUser(userId: string, limit: number): Promise<OrderRow[]> {
+    return this.db.select().from(orders).where(eq(orders.userId, userId)).orderBy(desc(orders.createdAt), desc(orders.id)).limit(limit);
+  }
+
+  /**
+   * Takes the saga's lease if nobody holds it: the row, or undefined if another runner is on
+   * it or the saga is done.
+   */
+  async claim(id: string, leaseSeconds: number): Promise<OrderRow | undefined> {
+    const [row] = await this.db
+      .update(orders)
+      .set({ sagaLeaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})` })
+      .where(and(eq(orders.id, id), ne(orders.sagaStep, 'done'), or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`))))
+      .returning();
+    return row;
+  }
+
+  /** Records a finished step and the next one, keeping the lease for `leaseSeconds` more. */
+  async advance(tx: Database, id: string, next: SagaStep, changes: StepChanges, leaseSeconds: number): Promise<OrderRow> {
+    const [row] = await tx
+      .update(orders)
+      .set({
+        ...changes,
+        sagaStep: next,
+        sagaAttempts: 0,
+        sagaNextAt: sql`now()`,
+        sagaLeaseUntil: next === 'done' ? null : sql`now() + make_interval(secs => ${leaseSeconds})`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(orders.id, id))
+      .returning();
+    return row!;
+  }
+
+  /** Puts the saga aside after a transient failure, to be retried after `delayMs`. */
+  async postpone(id: string, delayMs: number): Promise<OrderRow> {
+    const [row] = await this.db
+      .update(orders)
+      .set({
+        sagaAttempts: sql`${orders.sagaAttempts} + 1`,
+        sagaNextAt: sql`now() + make_interval(secs => ${delayMs / 1000})`,
+        sagaLeaseUntil: null,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(orders.id, id))
+      .returning();
+    return row!;
+  }
+
+  async releaseLease(id: string): Promise<void> {
+    await this.db.update(orders).set({ sagaLeaseUntil: null }).where(eq(orders.id, id));
+  }
+
+  /**
+   * Turns a confirmed order towards cancellation, if it is confirmed and no saga runs on it:
+   * the row, or undefined when another change got there first.
+   */
+  async beginCancellation(id: string, reason: string): Promise<OrderRow | undefined> {
+    const [row] = await this.db
+      .update(orders)
+      .set({ sagaStep: 'compensate', cancellationReason: reason, sagaNextAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(orders.id, id), eq(orders.status, 'CONFIRMED'), eq(orders.sagaStep, 'done')))
+      .returning();
+    return row;
+  }
+
+  /** Ids of unfinished sagas that are due and that no runner holds. */
+  async dueSagas(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`))))
+      .orderBy(orders.sagaNextAt)
+      .limit(limit);
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * @module Shipment rows and their history. The only file of shipping that writes SQL.
+ *
+ * A status change locks the shipment's row (SELECT ... FOR UPDATE) before deciding the next
+ * status from the current one, so two concurrent changes queue up instead of both moving
+ * from the same state; whatever must commit with the change (the outbox row) runs in the
+ * same transaction through `after`.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../kernel/database.js';
+import type { Shipment, ShipmentStatus, ShippingAddress, ShippingService } from './contract.js';
+import { shipments, trackingEvents } from './schema.js';
+
+export type ShipmentRow = typeof shipments.$inferSelect;
+
+export interface NewShipment {
+  readonly id: string;
+  readonly orderId: string;
+  readonly userId: string;
+  readonly service: ShippingService;
+  readonly trackingNumber: string;
+  readonly address: ShippingAddress;
+  readonly weightGrams: number;
+}
+
+/** Picks the status a locked shipment moves to; throws to refuse, `undefined` to leave it as it is. */
+export type Decide = (current: ShipmentRow) => ShipmentStatus | undefined;
+
+/** Runs inside the transaction of a status change, after it, with the changed shipment. */
+export type AfterChange = (tx: Database, shipment: Shipment) => Promise<void>;
+
+export type ShipmentKey = { readonly id: string } | { readonly orderId: string };
+
+/** What the shipping service reads and writes; the repository below is its PostgreSQL implementation. */
+export interface ShipmentStore {
+  /** Inserts the shipment unless its order has one; returns the order's shipment either way. */
+  createOnce(shipment: NewShipment): Promise<{ readonly created: boolean; readonly shipment: Shipment }>;
+  find(key: ShipmentKey): Promise<Shipment | undefined>;
+  /** Locks the shipment, moves it to what `decide` picks, then runs `after`; undefined when there is no such shipment. */
+  change(key: ShipmentKey, decide: Decide, after?: AfterChange): Promise<Shipment | undefined>;
+}
+
+const whereKey = (key: ShipmentKey) => ('id' in key ? eq(shipments.id, key.id) : eq(shipments.orderId, key.orderId));
+
+const toShipment = (row: ShipmentRow, history: readonly { status: ShipmentStatus; at: Date }[]): Shipment => ({
+  id: row.id,
+  orderId: row.orderId,
+  userId: row.userId,
+  status: row.status,
+  service: row.service,
+  trackingNumber: row.trackingNumber,
+  address: {
+    name: row.addressName,
+    line1: row.addressLine1,
+    city: row.addressCity,
+    postalCode: row.addressPostalCode,
+    country: row.addressCountry,
+  },
+  weightGrams: row.weightGrams,
+  events: history.map((event) => ({ status: event.status, at: event.at.toISOString() })),
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** The shipment with its history, read in `db` (a transaction, to see its own writes). */
+const load = async (db: Database, row: ShipmentRow): Promise<Shipment> => {
+  const history = await db
+    .select({ status: trackingEvents.status, at: trackingEvents.at })
+    .from(trackingEvents)
+    .where(eq(trackingEvents.shipmentId, row.id))
+    .orderBy(asc(trackingEvents.id));
+  return toShipment(row, history);
+};
+
+export class ShipmentRepository implements ShipmentStore {
+  constructor(private readonly db: Database) {}
+
+  async createOnce(shipment: NewShipment): Promise<{ created: boolean; shipment: Shipment }> {
+    return this.db.transaction(async (tx) => {
+      // On a racing insert for the same order, PostgreSQL makes this wait for the other
+      // transaction and then do nothing: exactly one of them creates the shipment, and the
+      // select below (a new snapshot) sees the winner's row and its first tracking event.
+      const [inserted] = await tx
+        .insert(shipments)
+        .values({
+          id: shipment.id,
+          orderId: shipment.orderId,
+          userId: shipment.userId,
+          status: 'CREATED',
+          service: shipment.service,
+          trackingNumber: shipment.trackingNumber,
+          addressName: shipment.address.name,
+          addressLine1: shipment.address.line1,
+          addressCity: shipment.address.city,
+          addressPostalCode: shipment.address.postalCode,
+          addressCountry: shipment.address.country,
+          weightGrams: shipment.weightGrams,
+        })
+        .onConflictDoNothing({ target: shipments.orderId })
+        .returning();
+      if (inserted) {
+        await tx.insert(trackingEvents).values({ shipmentId: inserted.id, status: 'CREATED' });
+        return { created: true, shipment: await load(tx, inserted) };
+      }
+      const [existing] = await tx.select().from(shipments).where(eq(shipments.orderId, shipment.orderId));
+      if (!existing) throw new Error(`shipment of order ${shipment.orderId} vanished while creating it`);
+      return { created: false, shipment: await load(tx, existing) };
+    });
+  }
+
+  async find(key: ShipmentKey): Promise<Shipment | undefined> {
+    const [row] = await this.db.select().from(shipments).where(whereKey(key)).limit(1);
+    return row ? load(this.db, row) : undefined;
+  }
+
+  async change(key: ShipmentKey, decide: Decide, after?: AfterChange): Promise<Shipment | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(shipments).where(whereKey(key)).for('update');
+      if (!current) return undefined;
+      const next = decide(current);
+      if (next === undefined) return load(tx, current);
+      const [updated] = await tx
+        .update(shipments)
+        .set({ status: next, updatedAt: new Date() })
+        // The lock already rules out a concurrent change; the status condition says so in SQL too.
+        .where(and(eq(shipments.id, current.id), eq(shipments.status, current.status)))
+        .returning();
+      if (!updated) throw new Error(`shipment ${current.id} changed under its lock`);
+      await tx.insert(trackingEvents).values({ shipmentId: current.id, status: next });
+      const shipment = await load(tx, updated);
+      await after?.(tx, shipment);
+      return shipment;
+    });
+  }
+}
