@@ -57,6 +57,11 @@ const envSchema = z.object({
     .int('expected a whole number of milliseconds')
     .min(50, 'expected at least 50 milliseconds')
     .default(1000),
+  CHECKOUT_LEASE_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected at least 1 second')
+    .default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: 'expected a whole number of milliseconds' })
     .int('expected a whole number of milliseconds')
@@ -89,6 +94,8 @@ export interface CheckoutConfig {
   readonly deadlineMs: number;
   /** How often unfinished checkouts are looked for and run on. */
   readonly resumeIntervalMs: number;
+  /** How long a checkout runner owns a saga; after a crash, others wait this long to take over. */
+  readonly leaseSeconds: number;
 }
 
 /** How access tokens are signed, and the administrator the shop starts with. */
@@ -144,7 +151,11 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     seedWhenEmpty: (vars.SEAM_SEED ?? (vars.NODE_ENV === 'development' ? 'auto' : 'off')) === 'auto',
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
-    checkout: { deadlineMs: vars.CHECKOUT_DEADLINE_MS, resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS },
+    checkout: {
+      deadlineMs: vars.CHECKOUT_DEADLINE_MS,
+      resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS,
+      leaseSeconds: vars.CHECKOUT_LEASE_SECONDS,
+    },
     auth: {
       jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       jwtSecretGenerated: vars.JWT_SECRET === undefined,

@@ -2,42 +2,13 @@
  * The real entry point as a user runs it: a child process that starts, serves, and stops
  * cleanly on SIGTERM; and a bad setting that stops it before it starts.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMain } from '../support/main-process.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const dataDir = mkdtempSync(join(tmpdir(), 'seam-process-'));
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const startMain = (env: Record<string, string>) => {
-  const child = spawn(tsx, ['src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Exit>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
-    });
-    void exited.then((exit) => reject(new Error(`exited ${exit.code} before listening: ${exit.stderr}`)));
-  });
-  return { child, listening, exited };
-};
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -67,7 +38,6 @@ describe('src/main.ts', () => {
 
   it('refuses to start with a bad setting, naming it', async () => {
     const main = startMain({ PORT: 'eighty' });
-    main.listening.catch(() => undefined);
     const exit = await main.exited;
     expect(exit.code).toBe(78);
     expect(exit.stderr).toContain('PORT: expected a whole number from 0 to 65535, got "eighty"');

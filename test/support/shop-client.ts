@@ -17,6 +17,11 @@ export class ShopClient {
     return new ShopClient(this.baseUrl, token);
   }
 
+  /** The same user, talking to another process (a restarted one, another replica). */
+  at(baseUrl: string): ShopClient {
+    return new ShopClient(baseUrl, this.token);
+  }
+
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
       method,

@@ -23,7 +23,7 @@ export const ordersModule = defineModule({
     const orders = new OrderRepository(db);
     const saga = new CheckoutSaga(db, orders, deps, events, logger, {
       reservationTtlSeconds: 15 * 60,
-      leaseSeconds: 30,
+      leaseSeconds: config.checkout.leaseSeconds,
       maxChargeAttempts: 3,
       // Exponential from 100 ms, capped at 30 s: a dependency that is down is retried, not hammered.
       retryDelayMs: (attempt) => Math.min(30_000, 100 * 2 ** (attempt - 1)),
