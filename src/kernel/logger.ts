@@ -1,7 +1,7 @@
 /**
  * @module Structured logging (pino): one JSON line per event, fields over prose.
  */
-import { pino, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type Logger = PinoLogger;
 
@@ -10,19 +10,29 @@ export interface LoggerOptions {
   readonly level: string;
   /** Bound to every line, e.g. `{ service: 'monolith' }`. */
   readonly base?: Record<string, unknown>;
+  /** Where lines go; standard output by default. */
+  readonly destination?: DestinationStream;
 }
+
+/** Secret fields, at the depths a request, a contract input or an error puts them. */
+const secretFields = ['password', 'cardNumber', 'cvc', 'token', 'authorization', 'passwordHash'];
+const secretPaths = [
+  ...secretFields.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
+  ...['card.number', '*.card.number', '*.*.card.number', 'card.cvc', '*.card.cvc', '*.*.card.cvc'],
+  'req.headers.authorization',
+];
 
 /**
  * Creates the process logger. Card numbers, passwords and tokens are redacted wherever they
  * appear in a logged object, so a careless `log.info({ body })` cannot leak them.
  */
 export const createLogger = (options: LoggerOptions): Logger =>
-  pino({
-    level: options.level,
-    base: options.base ?? null,
-    redact: {
-      paths: ['*.password', '*.cardNumber', '*.cvc', '*.token', 'req.headers.authorization', '*.authorization'],
-      censor: '[redacted]',
+  pino(
+    {
+      level: options.level,
+      base: options.base ?? null,
+      redact: { paths: secretPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    options.destination ?? pino.destination(1),
+  );

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+const capture = () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', destination }) };
+};
+
+describe('createLogger', () => {
+  it('redacts card numbers, CVCs, passwords and tokens wherever a careless log puts them', () => {
+    const { lines, logger } = capture();
+    logger.info({ password: 'hunter2-top', body: { password: 'hunter2-body' } }, 'one');
+    logger.info({ input: { payment: { cardNumber: '4242424242424242', cvc: '987' } } }, 'two');
+    logger.info({ input: { card: { number: '4000000000000002', cvc: '654' } } }, 'three');
+    logger.info({ req: { headers: { authorization: 'Bearer eyJsecret' } }, session: { token: 'eyJtoken' } }, 'four');
+    const output = lines.join('');
+    for (const secret of ['hunter2', '4242424242424242', '4000000000000002', '987', '654', 'eyJsecret', 'eyJtoken']) {
+      expect(output).not.toContain(secret);
+    }
+    expect(output.match(/\[redacted\]/g)?.length).toBe(8);
+  });
+
+  it('keeps everything else', () => {
+    const { lines, logger } = capture();
+    logger.info({ orderId: 'o-1', last4: '4242' }, 'placed');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ orderId: 'o-1', last4: '4242', msg: 'placed' });
+  });
+});
