@@ -89,6 +89,9 @@ export const PayloadTooLarge = defineError('PAYLOAD_TOO_LARGE', 413, 'The reques
 export const UnsupportedMediaType = defineError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported media type');
 export const Internal = defineError('INTERNAL', 500, 'Internal error');
 export const ServiceUnavailable = defineError('SERVICE_UNAVAILABLE', 503, 'Service unavailable');
+export const DeadlineExceeded = defineError('DEADLINE_EXCEEDED', 504, 'The call ran out of time');
+/** A remote call failed in transit: it may or may not have run on the other side. */
+export const RemoteCallFailed = defineError('REMOTE_CALL_FAILED', 503, 'The remote call failed; it may have run');
 
 /** Builds a VALIDATION_FAILED error naming every offending field. */
 export const validationFailed = (issues: readonly FieldIssue[], prefix?: string): SeamError => {
@@ -110,4 +113,6 @@ export const commonErrors: readonly ErrorSpec[] = [
   UnsupportedMediaType,
   Internal,
   ServiceUnavailable,
+  DeadlineExceeded,
+  RemoteCallFailed,
 ];

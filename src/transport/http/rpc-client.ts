@@ -1,0 +1,89 @@
+/**
+ * @module The client side of the HTTP binding: a typed proxy that implements a contract's
+ * interface by calling `POST /rpc/<contract>/v<major>/<method>` on another process.
+ *
+ * Across the wire go the input, the service credential, the caller's remaining time and its
+ * trace. A domain error comes back as the same SeamError (same code, status and details);
+ * a failure in transit is REMOTE_CALL_FAILED ("it may have run"), and running out of time is
+ * DEADLINE_EXCEEDED. Connections are kept alive and reused (undici).
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import type { AnyContract, ContractApi } from '../../kernel/contract.js';
+import { currentCall, formatTraceparent, newSpanId, newTraceId } from '../../kernel/call-context.js';
+import { DeadlineExceeded, RemoteCallFailed, SeamError, type SeamErrorData } from '../../kernel/errors.js';
+import type { ServiceCredentials } from './service-credential.js';
+import { headers, methodPath, type ErrorBody } from './wire.js';
+
+export interface HttpBindingOptions {
+  /** The base URL (`http://host:port`) to send this call to: fixed, or chosen per call. */
+  readonly endpoint: (method: string) => string;
+  readonly credentials: ServiceCredentials;
+  /** The longest a call may take when the caller has no earlier deadline. */
+  readonly timeoutMs: number;
+  /** Shared connection pools; one keep-alive agent per process is the usual choice. */
+  readonly dispatcher?: Dispatcher;
+}
+
+/** One agent for the process: keep-alive pools per origin, reused by every binding. */
+export const sharedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
+
+const isErrorBody = (value: unknown): value is ErrorBody =>
+  typeof value === 'object' && value !== null && typeof (value as { error?: { code?: unknown } }).error?.code === 'string';
+
+/** A failure the server reported, rebuilt as the error it raised. */
+const rebuild = (status: number, text: string): SeamError => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isErrorBody(parsed)) return SeamError.fromJSON(parsed.error as SeamErrorData);
+  } catch {
+    // Not ours: a proxy's error page, say. Fall through.
+  }
+  return RemoteCallFailed.create(`The remote service answered ${status} without a Seam error`, { status });
+};
+
+/**
+ * Binds `contract` to the service `options.endpoint` names, over HTTP.
+ *
+ * @example
+ * const inventory = bindHttp(inventoryContract, { endpoint: () => 'http://inventory:3000', credentials, timeoutMs: 2000 });
+ */
+export const bindHttp = <C extends AnyContract>(contract: C, options: HttpBindingOptions): ContractApi<C> => {
+  const dispatcher = options.dispatcher ?? sharedAgent;
+  const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const method of Object.keys(contract.methods)) {
+    const path = methodPath(contract, method);
+    api[method] = async (input) => {
+      const call = currentCall();
+      const deadline = Math.min(call?.deadline ?? Infinity, Date.now() + options.timeoutMs);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${contract.id}.${method}`);
+      const credential = await options.credentials.current();
+      let status: number;
+      let text: string;
+      try {
+        const response = await request(`${options.endpoint(method)}${path}`, {
+          method: 'POST',
+          dispatcher,
+          headers: {
+            'content-type': 'application/json',
+            [headers.credential]: credential,
+            [headers.timeout]: String(Math.floor(remaining)),
+            [headers.traceparent]: formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
+          },
+          body: JSON.stringify(input),
+          signal: AbortSignal.timeout(remaining),
+        });
+        status = response.statusCode;
+        text = await response.body.text();
+      } catch (error) {
+        if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+          throw DeadlineExceeded.create(`${contract.id}.${method} did not answer within ${Math.floor(remaining)} ms`, undefined);
+        }
+        throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${contract.id}.${method} failed in transit; it may have run`, undefined, { cause: error });
+      }
+      if (status === 200) return JSON.parse(text) as unknown;
+      throw rebuild(status, text);
+    };
+  }
+  return Object.freeze(api) as unknown as ContractApi<C>;
+};

@@ -1,0 +1,132 @@
+/**
+ * What only the HTTP binding has to get right: credentials, versions, deadlines, traces,
+ * forward compatibility, and telling "it failed" from "it may have run".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { HttpServer } from '../../src/app/http-server.js';
+import { currentCall, newSpanId, runInCall } from '../../src/kernel/call-context.js';
+import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
+import { defineError, SeamError } from '../../src/kernel/errors.js';
+import { bindHttp } from '../../src/transport/http/rpc-client.js';
+import { credentialsFor, serveRpc } from '../support/rpc-server.js';
+
+const Refused = defineError('REFUSED', 409, 'Refused');
+
+const echoV1 = defineContract('echo', 1, {
+  methods: {
+    echo: { input: z.object({ text: z.string() }), output: z.object({ text: z.string(), traceId: z.string().nullable() }), errors: [], idempotent: true },
+    refuse: { input: z.object({}), output: z.object({}), errors: [Refused], idempotent: true },
+    sleep: { input: z.object({ ms: z.number() }), output: z.object({ finished: z.boolean() }), errors: [], idempotent: true },
+  },
+});
+/** The same contract one minor version later: an optional field added. */
+const echoV1Newer = defineContract('echo', 1, {
+  methods: {
+    echo: {
+      input: z.object({ text: z.string(), shout: z.boolean().optional() }),
+      output: z.object({ text: z.string(), traceId: z.string().nullable() }),
+      errors: [],
+      idempotent: true,
+    },
+  },
+});
+const echoV2 = defineContract('echo', 2, { methods: echoV1.methods });
+
+const seen: { inputs: unknown[] } = { inputs: [] };
+const implementation: ContractApi<typeof echoV1> = {
+  async echo(input) {
+    seen.inputs.push(input);
+    return { text: input.text, traceId: currentCall()?.traceId ?? null };
+  },
+  async refuse() {
+    throw Refused.create('No, thank you', { why: 'testing' });
+  },
+  async sleep({ ms }) {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { finished: true };
+  },
+};
+
+let server: HttpServer;
+const credentials = credentialsFor('caller');
+const client = (timeoutMs = 2000) => bindHttp(echoV1, { endpoint: () => server.url, credentials, timeoutMs });
+
+beforeAll(async () => {
+  server = await serveRpc([{ contract: echoV1, api: implementation as ContractApi<typeof echoV1> }]);
+});
+afterAll(() => server?.close());
+
+const post = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"text":"hi"}' });
+
+describe('HTTP binding', () => {
+  it('calls through and back', async () => {
+    expect(await client().echo({ text: 'hello' })).toEqual({ text: 'hello', traceId: expect.any(String) });
+  });
+
+  it('carries the caller’s trace id to the server', async () => {
+    const traceId = 'a'.repeat(32);
+    const answer = await runInCall({ traceId, spanId: newSpanId() }, () => client().echo({ text: 'traced' }));
+    expect(answer.traceId).toBe(traceId);
+  });
+
+  it('rebuilds a domain error as a SeamError with the same code, status and details', async () => {
+    const error = await client().refuse({}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SeamError);
+    expect(Refused.is(error)).toBe(true);
+    expect((error as SeamError).toJSON()).toEqual({ code: 'REFUSED', status: 409, message: 'No, thank you', details: { why: 'testing' } });
+  });
+
+  it('answers 401 to a call without a credential, and to a forged one', async () => {
+    const missing = await post('/rpc/echo/v1/echo');
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    const forged = await credentialsFor('intruder', 'another-secret-another-secret-0123456789').current();
+    expect((await post('/rpc/echo/v1/echo', { 'x-seam-credential': forged })).status).toBe(401);
+    const forger = bindHttp(echoV1, { endpoint: () => server.url, credentials: credentialsFor('intruder', 'another-secret-another-secret-0123456789'), timeoutMs: 1000 });
+    await expect(forger.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+  });
+
+  it('answers an unknown major version with 404 UNKNOWN_CONTRACT_VERSION', async () => {
+    const future = bindHttp(echoV2, { endpoint: () => server.url, credentials, timeoutMs: 1000 });
+    await expect(future.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_CONTRACT_VERSION', status: 404, details: { served: 1 } });
+    const unknown = await post('/rpc/nothing/v1/echo', { 'x-seam-credential': await credentials.current() });
+    expect(await unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_CONTRACT' } });
+  });
+
+  it('ignores fields a newer minor version of the caller sends', async () => {
+    const newer = bindHttp(echoV1Newer, { endpoint: () => server.url, credentials, timeoutMs: 1000 });
+    seen.inputs.length = 0;
+    expect(await newer.echo({ text: 'hey', shout: true })).toMatchObject({ text: 'hey' });
+    expect(seen.inputs).toEqual([{ text: 'hey' }]);
+  });
+
+  it('gives up at the caller’s timeout, with DEADLINE_EXCEEDED', async () => {
+    const started = Date.now();
+    await expect(client(200).sleep({ ms: 2000 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('sends the remaining time, so the server stops waiting when the caller would', async () => {
+    const response = await fetch(`${server.url}/rpc/echo/v1/sleep`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-seam-credential': await credentials.current(), 'x-seam-timeout-ms': '100' },
+      body: '{"ms":1000}',
+    });
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ error: { code: 'DEADLINE_EXCEEDED' } });
+  });
+
+  it('uses a shorter deadline inherited from the calling request', async () => {
+    const started = Date.now();
+    const call = runInCall({ traceId: 'b'.repeat(32), spanId: newSpanId(), deadline: Date.now() + 150 }, () => client(5000).sleep({ ms: 2000 }));
+    await expect(call).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('reports a server that cannot be reached as REMOTE_CALL_FAILED', async () => {
+    const nowhere = bindHttp(echoV1, { endpoint: () => 'http://127.0.0.1:9', credentials, timeoutMs: 1000 });
+    await expect(nowhere.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED', status: 503 });
+  });
+});
