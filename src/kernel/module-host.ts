@@ -182,11 +182,23 @@ export class ModuleHost {
   }
 
   async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {
+    if (this.runs(subscriber)) return this.deliverLocal(subscriber, event);
+    if (!this.options.deliverRemote) throw new Error(`Subscriber ${subscriber} does not run in this process and no remote delivery is configured`);
+    return this.options.deliverRemote(subscriber, event);
+  }
+
+  /** True when module `name` runs in this process. */
+  runs(name: string): boolean {
+    return this.#modules.some((module) => module.name === name);
+  }
+
+  /**
+   * Hands `event` to local module `subscriber`'s handler, exactly once per event id: what
+   * the relay does in process, and what a queue consumer does for events from elsewhere.
+   */
+  async deliverLocal(subscriber: string, event: EventEnvelope): Promise<void> {
     const module = this.#modules.find((candidate) => candidate.name === subscriber);
-    if (!module) {
-      if (!this.options.deliverRemote) throw new Error(`Subscriber ${subscriber} does not run in this process and no remote delivery is configured`);
-      return this.options.deliverRemote(subscriber, event);
-    }
+    if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
     const handler = this.#handlers.get(subscriber)?.get(event.type);
     if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
     await consumeOnce(this.options.database.db, module.schema, event, handler);
