@@ -41,6 +41,43 @@ const rebuild = (status: number, text: string): SeamError => {
   return RemoteCallFailed.create(`The remote service answered ${status} without a Seam error`, { status });
 };
 
+/** What every call needs besides its target: credentials, a time limit, the connection pools. */
+export type CallOptions = Omit<HttpBindingOptions, 'endpoint'>;
+
+/** Calls one method of `contract` on the service at `baseUrl`. */
+export const callHttp = async (contract: AnyContract, method: string, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
+  const call = currentCall();
+  const deadline = Math.min(call?.deadline ?? Infinity, Date.now() + options.timeoutMs);
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${contract.id}.${method}`);
+  const credential = await options.credentials.current();
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(`${baseUrl}${methodPath(contract, method)}`, {
+      method: 'POST',
+      dispatcher: options.dispatcher ?? sharedAgent,
+      headers: {
+        'content-type': 'application/json',
+        [headers.credential]: credential,
+        [headers.timeout]: String(Math.floor(remaining)),
+        [headers.traceparent]: formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
+      },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(remaining),
+    });
+    status = response.statusCode;
+    text = await response.body.text();
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw DeadlineExceeded.create(`${contract.id}.${method} did not answer within ${Math.floor(remaining)} ms`);
+    }
+    throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${contract.id}.${method} failed in transit; it may have run`, undefined, { cause: error });
+  }
+  if (status === 200) return JSON.parse(text) as unknown;
+  throw rebuild(status, text);
+};
+
 /**
  * Binds `contract` to the service `options.endpoint` names, over HTTP.
  *
@@ -48,42 +85,9 @@ const rebuild = (status: number, text: string): SeamError => {
  * const inventory = bindHttp(inventoryContract, { endpoint: () => 'http://inventory:3000', credentials, timeoutMs: 2000 });
  */
 export const bindHttp = <C extends AnyContract>(contract: C, options: HttpBindingOptions): ContractApi<C> => {
-  const dispatcher = options.dispatcher ?? sharedAgent;
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const method of Object.keys(contract.methods)) {
-    const path = methodPath(contract, method);
-    api[method] = async (input) => {
-      const call = currentCall();
-      const deadline = Math.min(call?.deadline ?? Infinity, Date.now() + options.timeoutMs);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${contract.id}.${method}`);
-      const credential = await options.credentials.current();
-      let status: number;
-      let text: string;
-      try {
-        const response = await request(`${options.endpoint(method)}${path}`, {
-          method: 'POST',
-          dispatcher,
-          headers: {
-            'content-type': 'application/json',
-            [headers.credential]: credential,
-            [headers.timeout]: String(Math.floor(remaining)),
-            [headers.traceparent]: formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
-          },
-          body: JSON.stringify(input),
-          signal: AbortSignal.timeout(remaining),
-        });
-        status = response.statusCode;
-        text = await response.body.text();
-      } catch (error) {
-        if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-          throw DeadlineExceeded.create(`${contract.id}.${method} did not answer within ${Math.floor(remaining)} ms`, undefined);
-        }
-        throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${contract.id}.${method} failed in transit; it may have run`, undefined, { cause: error });
-      }
-      if (status === 200) return JSON.parse(text) as unknown;
-      throw rebuild(status, text);
-    };
+    api[method] = (input) => callHttp(contract, method, options.endpoint(method), input, options);
   }
   return Object.freeze(api) as unknown as ContractApi<C>;
 };
