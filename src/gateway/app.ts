@@ -4,12 +4,12 @@
  * The gateway calls modules only through their contracts' APIs, handed to it by the
  * composition root; it neither knows nor cares whether a call stays in this process.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AccessTokens } from '../kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
-import { commonErrors, NotFound, PayloadTooLarge, toSeamError } from '../kernel/errors.js';
+import { commonErrors, NotFound, PayloadTooLarge, toSeamError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { catalogContract } from '../modules/catalog/contract.js';
 import { identityContract } from '../modules/identity/contract.js';
@@ -46,15 +46,23 @@ export const createGateway = (options: GatewayOptions): Hono => {
   app.use(requestId());
   app.use(accessLog(logger));
 
+  /**
+   * The problem response for `error`. It is a fresh Response, which drops the headers the
+   * middleware prepared on the context, so the request id header is set again here.
+   */
+  const problemFor = (c: Context, error: SeamError): Response => {
+    const id = c.get('requestId') as string | undefined;
+    const response = problemResponse(toProblem(error, { instance: c.req.path, requestId: id, titles }));
+    if (id !== undefined) response.headers.set('x-request-id', id);
+    return response;
+  };
+
   app.onError((error, c) => {
     const seamError = toSeamError(error);
     if (seamError.status >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
-    return problemResponse(toProblem(seamError, { instance: c.req.path, requestId: c.get('requestId'), titles }));
+    return problemFor(c, seamError);
   });
-  app.notFound((c) => {
-    const error = NotFound.create(`No route for ${c.req.method} ${c.req.path}`);
-    return problemResponse(toProblem(error, { instance: c.req.path, requestId: c.get('requestId'), titles }));
-  });
+  app.notFound((c) => problemFor(c, NotFound.create(`No route for ${c.req.method} ${c.req.path}`)));
 
   app.route('/', healthRoutes(options.readiness));
 

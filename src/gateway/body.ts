@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { UnsupportedMediaType, validationFailed } from '../kernel/errors.js';
-import { parseOrThrow } from '../kernel/validation.js';
+import { parseInput } from './input.js';
 
 /**
  * Reads the request body as JSON and parses it with `schema`.
@@ -26,5 +26,5 @@ export const readJson = async <S extends z.ZodType>(c: Context, schema: S): Prom
     if (error instanceof Error && error.name === 'SeamError') throw error;
     throw validationFailed([{ field: '(body)', message: 'is not valid JSON' }], 'Invalid body');
   }
-  return parseOrThrow(schema, body, 'Invalid body');
+  return parseInput(schema, body, 'Invalid body');
 };

@@ -3,7 +3,7 @@
  * that names the field.
  */
 import { z } from 'zod';
-import { parseOrThrow } from '../kernel/validation.js';
+import { parseInput } from './input.js';
 
 /** An empty parameter (`?q=`) means the parameter was not given. */
 const absentWhenEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
@@ -35,4 +35,4 @@ export const slugParam = () =>
 
 /** Parses a request's query parameters with `schema`, or throws VALIDATION_FAILED. */
 export const parseQuery = <S extends z.ZodType>(schema: S, query: Record<string, string>): z.output<S> =>
-  parseOrThrow(schema, query, 'Invalid query');
+  parseInput(schema, query, 'Invalid query');

@@ -14,6 +14,7 @@ describe('product cursors', () => {
     ['not base64 JSON', 'zzz'],
     ['JSON of the wrong shape', Buffer.from('{"a":1}').toString('base64url')],
     ['an id that is not a UUID', Buffer.from('["Knife","1 OR 1=1"]').toString('base64url')],
+    ['a name holding U+0000', Buffer.from(JSON.stringify(['Knife\u0000', '5aaeeefc-5fec-53f1-a1a6-5941b19bcfc7'])).toString('base64url')],
   ])('rejects %s as INVALID_CURSOR naming the field', (_, cursor) => {
     let error: unknown;
     try {

@@ -15,7 +15,8 @@ export interface ProductKey {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const cursorShape = z.tuple([z.string().max(300), z.string().regex(uuidPattern)]);
+// No product name holds U+0000 (PostgreSQL text cannot), so a cursor whose name does was not ours.
+const cursorShape = z.tuple([z.string().max(300).regex(/^[^\u0000]*$/), z.string().regex(uuidPattern)]);
 
 export const encodeCursor = (key: ProductKey): string => Buffer.from(JSON.stringify([key.name, key.id])).toString('base64url');
 

@@ -18,7 +18,8 @@ import type { inventoryContract } from '../inventory/contract.js';
 import type { paymentsContract } from '../payments/contract.js';
 import type { shippingContract } from '../shipping/contract.js';
 import type { ordersContract } from './contract.js';
-import type { OrderRepository, OrderRow, StepChanges } from './order.repository.js';
+import { randomUUID } from 'node:crypto';
+import type { OrderRepository, OrderRow, Runner, StepChanges } from './order.repository.js';
 import type { SagaStep } from './schema.js';
 
 export type CheckoutDeps = Dependencies<{
@@ -53,6 +54,10 @@ const isRefusal = (error: unknown): error is SeamError => error instanceof SeamE
 
 export class CheckoutSaga {
   readonly #cards = new Map<string, CardDetails>();
+  /** Sagas running in this process now: the lease keeps other processes out, this keeps us from running one twice. */
+  readonly #running = new Set<string>();
+  /** This process, as the owner of the leases it takes. */
+  readonly runner: Runner;
 
   constructor(
     private readonly db: Database,
@@ -61,11 +66,18 @@ export class CheckoutSaga {
     private readonly events: EventPublisher<typeof ordersContract>,
     private readonly logger: Logger,
     private readonly options: CheckoutOptions,
-  ) {}
+  ) {
+    this.runner = { id: randomUUID(), leaseSeconds: options.leaseSeconds };
+  }
 
   /** Keeps the card for the charge step of this order (never written anywhere). */
   holdCard(orderId: string, card: CardDetails): void {
     this.#cards.set(orderId, card);
+  }
+
+  /** Forgets a card held for an order that was never created. */
+  dropCard(orderId: string): void {
+    this.#cards.delete(orderId);
   }
 
   /**
@@ -73,7 +85,17 @@ export class CheckoutSaga {
    * (then it is postponed). Returns without doing anything if another runner holds it.
    */
   async run(orderId: string): Promise<void> {
-    let row = await this.orders.claim(orderId, this.options.leaseSeconds);
+    if (this.#running.has(orderId)) return;
+    this.#running.add(orderId);
+    try {
+      await this.#runClaimed(orderId);
+    } finally {
+      this.#running.delete(orderId);
+    }
+  }
+
+  async #runClaimed(orderId: string): Promise<void> {
+    let row: OrderRow | undefined = await this.orders.claim(orderId, this.runner);
     while (row && row.sagaStep !== 'done') {
       let result: StepResult;
       try {
@@ -82,11 +104,25 @@ export class CheckoutSaga {
         await this.#postpone(row, error);
         return;
       }
-      row = 'cancel' in result ? await this.#startCompensation(row, result) : await this.#advance(row, result.next, result.changes ?? {});
+      const next: OrderRow | undefined = 'cancel' in result ? await this.#startCompensation(row, result) : await this.#advance(row, result.next, result.changes ?? {});
+      if (!next) return this.#lostLease(row);
+      row = next;
       if (row.sagaStep === 'ship') failpoint('orders.checkout.after-charge');
     }
     // The card is dropped by the charge step or by compensation, never here: a run that found
     // the lease taken must not take the card from the runner that holds it.
+  }
+
+  /**
+   * Our lease lapsed mid-step and another runner took over, so our step's effect was not
+   * recorded. If the order is being or was cancelled, what we just did (a charge, a shipment,
+   * a reservation) may have escaped its compensation: undo it, idempotently, once more.
+   */
+  async #lostLease(row: OrderRow): Promise<void> {
+    this.#cards.delete(row.id);
+    const current = await this.orders.find(row.id);
+    this.logger.warn({ orderId: row.id, step: row.sagaStep, now: current?.sagaStep }, 'checkout lease lost to another runner');
+    if (current && (current.status === 'CANCELLED' || current.sagaStep === 'compensate')) await this.#compensate(current);
   }
 
   async #step(row: OrderRow): Promise<StepResult> {
@@ -98,8 +134,7 @@ export class CheckoutSaga {
       case 'ship':
         return this.#ship(row);
       case 'confirm':
-        await this.deps.inventory.commit({ reservationId: row.id });
-        return { next: 'done', changes: { status: 'CONFIRMED' } };
+        return this.#confirm(row);
       case 'compensate':
         await this.#compensate(row);
         return { next: 'done', changes: { status: 'CANCELLED' } };
@@ -154,6 +189,18 @@ export class CheckoutSaga {
     return { cancel: 'checkout_interrupted' };
   }
 
+  async #confirm(row: OrderRow): Promise<StepResult> {
+    try {
+      await this.deps.inventory.commit({ reservationId: row.id });
+      return { next: 'done', changes: { status: 'CONFIRMED' } };
+    } catch (error) {
+      // E.g. the reservation expired while a dependency was down: the stock is gone again,
+      // so the order cannot be honoured. Retrying would never succeed; compensate instead.
+      if (isRefusal(error)) return { cancel: 'reservation_expired', details: { ...error.details, code: error.code } };
+      throw error;
+    }
+  }
+
   async #ship(row: OrderRow): Promise<StepResult> {
     try {
       const shipment = await this.deps.shipping.createShipment({
@@ -177,17 +224,18 @@ export class CheckoutSaga {
     await this.deps.inventory.release({ reservationId: row.id });
   }
 
-  async #startCompensation(row: OrderRow, result: { cancel: string; details?: Record<string, unknown> }): Promise<OrderRow> {
+  async #startCompensation(row: OrderRow, result: { cancel: string; details?: Record<string, unknown> }): Promise<OrderRow | undefined> {
     this.#cards.delete(row.id);
     this.logger.info({ orderId: row.id, reason: result.cancel, step: row.sagaStep }, 'checkout cancelled; compensating');
-    return this.orders.advance(this.db, row.id, 'compensate', { cancellationReason: result.cancel, cancellationDetails: result.details ?? null }, this.options.leaseSeconds);
+    return this.orders.advance(this.db, row.id, 'compensate', { cancellationReason: result.cancel, cancellationDetails: result.details ?? null }, this.runner);
   }
 
   /** Saves the step's outcome; the last step also publishes how the order ended, atomically. */
-  async #advance(row: OrderRow, next: SagaStep, changes: StepChanges): Promise<OrderRow> {
-    if (next !== 'done') return this.orders.advance(this.db, row.id, next, changes, this.options.leaseSeconds);
+  async #advance(row: OrderRow, next: SagaStep, changes: StepChanges): Promise<OrderRow | undefined> {
+    if (next !== 'done') return this.orders.advance(this.db, row.id, next, changes, this.runner);
     return this.db.transaction(async (tx) => {
-      const done = await this.orders.advance(tx, row.id, 'done', changes, this.options.leaseSeconds);
+      const done = await this.orders.advance(tx, row.id, 'done', changes, this.runner);
+      if (!done) return undefined;
       if (done.status === 'CONFIRMED') {
         await this.events.publish(tx, 'OrderConfirmed', { orderId: done.id, userId: done.userId, totalCents: done.totalCents, currency: done.currency });
       } else {
@@ -201,6 +249,8 @@ export class CheckoutSaga {
   async #postpone(row: OrderRow, error: unknown): Promise<void> {
     const delayMs = this.options.retryDelayMs(row.sagaAttempts + 1);
     this.logger.warn({ err: error, orderId: row.id, step: row.sagaStep, attempt: row.sagaAttempts + 1, delayMs }, 'checkout step failed; will retry');
-    await this.orders.postpone(row.id, delayMs);
+    // Before the charge, only this process has the card: keep the saga here while it lives.
+    const holdsCard = this.#cards.has(row.id) && (row.sagaStep === 'reserve' || row.sagaStep === 'charge');
+    await this.orders.postpone(row.id, delayMs, this.runner, holdsCard);
   }
 }

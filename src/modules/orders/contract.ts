@@ -15,6 +15,10 @@ export const OrderPaymentDeclined = defineError('PAYMENT_DECLINED', 402, 'The pa
 export const IdempotencyKeyReused = defineError('IDEMPOTENCY_KEY_REUSED', 422, 'The idempotency key was used for a different order');
 export const OrderPaymentFailed = defineError('PAYMENT_FAILED', 503, 'The payment could not be processed; try again later');
 export const CheckoutFailed = defineError('CHECKOUT_FAILED', 409, 'The order could not be completed and was cancelled');
+/** The products are priced in different currencies; one order is paid in one. details: `{ currencies, errors }`. */
+export const MixedCurrencies = defineError('MIXED_CURRENCIES', 422, 'The order mixes products priced in different currencies');
+/** The items cost more than one order may (a payment's range). details: `{ maxItemsCents, errors }`. */
+export const OrderTooLarge = defineError('ORDER_TOO_LARGE', 422, 'The order is worth more than one order may be');
 
 export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
 
@@ -84,7 +88,7 @@ export const ordersContract = defineContract('orders', 1, {
         payment: card,
       }),
       output: order,
-      errors: [OutOfStock, UnknownProduct, OrderPaymentDeclined, OrderPaymentFailed, CheckoutFailed, IdempotencyKeyReused, UnsupportedCountry, ParcelTooHeavy],
+      errors: [OutOfStock, UnknownProduct, MixedCurrencies, OrderTooLarge, OrderPaymentDeclined, OrderPaymentFailed, CheckoutFailed, IdempotencyKeyReused, UnsupportedCountry, ParcelTooHeavy],
       idempotent: true,
     },
     /** One of the user's orders. Another user's order is reported as not found. */

@@ -1,13 +1,21 @@
 /**
  * @module Order rows and the saga state kept on them. The only file of orders that writes SQL.
  */
-import { and, desc, eq, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../kernel/database.js';
 import type { Order } from './contract.js';
 import { orders, type SagaStep } from './schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
-export type NewOrder = Omit<typeof orders.$inferInsert, 'status' | 'sagaStep' | 'createdAt' | 'updatedAt'>;
+export type NewOrder = Omit<typeof orders.$inferInsert, 'status' | 'sagaStep' | 'sagaOwner' | 'sagaLeaseUntil' | 'createdAt' | 'updatedAt'>;
+
+/** Who is running a saga, and for how long its claim holds. */
+export interface Runner {
+  readonly id: string;
+  readonly leaseSeconds: number;
+}
+
+const leaseFor = (runner: Runner) => sql`now() + make_interval(secs => ${runner.leaseSeconds})`;
 
 export const toOrder = (row: OrderRow): Order => ({
   id: row.id,
@@ -32,11 +40,14 @@ export type StepChanges = Partial<Pick<OrderRow, 'paymentId' | 'paymentLast4' | 
 export class OrderRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts a new PENDING order; undefined if the user already used this idempotency key. */
-  async insertPending(order: NewOrder): Promise<OrderRow | undefined> {
+  /**
+   * Inserts a new PENDING order, leased to `runner` from the start (it holds the card); undefined
+   * if the user already used this idempotency key.
+   */
+  async insertPending(order: NewOrder, runner: Runner): Promise<OrderRow | undefined> {
     const [row] = await this.db
       .insert(orders)
-      .values({ ...order, status: 'PENDING', sagaStep: 'reserve' })
+      .values({ ...order, status: 'PENDING', sagaStep: 'reserve', sagaOwner: runner.id, sagaLeaseUntil: leaseFor(runner) })
       .onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] })
       .returning();
     return row;
@@ -57,20 +68,23 @@ export class OrderRepository {
   }
 
   /**
-   * Takes the saga's lease if nobody holds it: the row, or undefined if another runner is on
-   * it or the saga is done.
+   * Takes (or renews) the saga's lease for `runner` if nobody else holds it: the row, or
+   * undefined if another runner is on it or the saga is done.
    */
-  async claim(id: string, leaseSeconds: number): Promise<OrderRow | undefined> {
+  async claim(id: string, runner: Runner): Promise<OrderRow | undefined> {
     const [row] = await this.db
       .update(orders)
-      .set({ sagaLeaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})` })
-      .where(and(eq(orders.id, id), ne(orders.sagaStep, 'done'), or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`))))
+      .set({ sagaLeaseUntil: leaseFor(runner), sagaOwner: runner.id })
+      .where(and(eq(orders.id, id), ne(orders.sagaStep, 'done'), this.#claimable(runner)))
       .returning();
     return row;
   }
 
-  /** Records a finished step and the next one, keeping the lease for `leaseSeconds` more. */
-  async advance(tx: Database, id: string, next: SagaStep, changes: StepChanges, leaseSeconds: number): Promise<OrderRow> {
+  /**
+   * Records a finished step and the next one, if `runner` still owns the saga; undefined when
+   * its lease lapsed and another runner took over (its result must then not be recorded).
+   */
+  async advance(tx: Database, id: string, next: SagaStep, changes: StepChanges, runner: Runner): Promise<OrderRow | undefined> {
     const [row] = await tx
       .update(orders)
       .set({
@@ -78,31 +92,32 @@ export class OrderRepository {
         sagaStep: next,
         sagaAttempts: 0,
         sagaNextAt: sql`now()`,
-        sagaLeaseUntil: next === 'done' ? null : sql`now() + make_interval(secs => ${leaseSeconds})`,
+        sagaLeaseUntil: next === 'done' ? null : leaseFor(runner),
+        sagaOwner: next === 'done' ? null : runner.id,
         updatedAt: sql`now()`,
       })
-      .where(eq(orders.id, id))
+      .where(and(eq(orders.id, id), eq(orders.sagaOwner, runner.id)))
       .returning();
-    return row!;
+    return row;
   }
 
-  /** Puts the saga aside after a transient failure, to be retried after `delayMs`. */
-  async postpone(id: string, delayMs: number): Promise<OrderRow> {
-    const [row] = await this.db
+  /**
+   * Puts the saga aside after a transient failure, to be retried after `delayMs`. With
+   * `keepLease` (this runner holds something only it has, the card) the lease is kept past
+   * the retry, so no other runner takes the saga over while this one lives.
+   */
+  async postpone(id: string, delayMs: number, runner: Runner, keepLease: boolean): Promise<void> {
+    const retryAt = sql`now() + make_interval(secs => ${delayMs / 1000})`;
+    await this.db
       .update(orders)
       .set({
         sagaAttempts: sql`${orders.sagaAttempts} + 1`,
-        sagaNextAt: sql`now() + make_interval(secs => ${delayMs / 1000})`,
-        sagaLeaseUntil: null,
+        sagaNextAt: retryAt,
+        sagaLeaseUntil: keepLease ? sql`now() + make_interval(secs => ${delayMs / 1000 + runner.leaseSeconds})` : null,
+        sagaOwner: keepLease ? runner.id : null,
         updatedAt: sql`now()`,
       })
-      .where(eq(orders.id, id))
-      .returning();
-    return row!;
-  }
-
-  async releaseLease(id: string): Promise<void> {
-    await this.db.update(orders).set({ sagaLeaseUntil: null }).where(eq(orders.id, id));
+      .where(and(eq(orders.id, id), eq(orders.sagaOwner, runner.id)));
   }
 
   /**
@@ -118,14 +133,19 @@ export class OrderRepository {
     return row;
   }
 
-  /** Ids of unfinished sagas that are due and that no runner holds. */
-  async dueSagas(limit: number): Promise<string[]> {
+  /** Ids of unfinished sagas that are due and that `runner` may take. */
+  async dueSagas(limit: number, runner: Runner): Promise<string[]> {
     const rows = await this.db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`))))
+      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), this.#claimable(runner)))
       .orderBy(orders.sagaNextAt)
       .limit(limit);
     return rows.map((row) => row.id);
+  }
+
+  /** Free, lapsed, or already this runner's. */
+  #claimable(runner: Runner): SQL {
+    return or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`), eq(orders.sagaOwner, runner.id)) as SQL;
   }
 }

@@ -31,11 +31,15 @@ export type OrdersDeps = Dependencies<{ catalog: typeof catalogContract; shippin
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A digest of what was asked (not of prices, which may change), to recognise a retry. */
+/**
+ * A digest of what was asked (not of prices, which may change), to recognise a retry. Built
+ * from named fields in a fixed order, so the order of keys in a request cannot change it.
+ */
 const requestHash = (input: Input<'placeOrder'>): string => {
-  const items = [...input.items].sort((a, b) => a.productId.localeCompare(b.productId) || a.quantity - b.quantity);
-  const card = { last4: input.payment.cardNumber.slice(-4), expMonth: input.payment.expMonth, expYear: input.payment.expYear };
-  return createHash('sha256').update(JSON.stringify({ items, address: input.shippingAddress, card })).digest('base64url');
+  const items = input.items.map((item) => [item.productId, item.quantity] as const).sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]);
+  const { name, line1, city, postalCode, country } = input.shippingAddress;
+  const { cardNumber, expMonth, expYear } = input.payment;
+  return createHash('sha256').update(JSON.stringify([items, [name, line1, city, postalCode, country], [cardNumber.slice(-4), expMonth, expYear]])).digest('base64url');
 };
 
 export class OrdersService implements OrdersApi {
@@ -71,8 +75,12 @@ export class OrdersService implements OrdersApi {
       currency: priced.currency,
       weightGrams: priced.weightGrams,
       shippingAddress: input.shippingAddress,
+    }, this.saga.runner).catch((error: unknown) => {
+      this.saga.dropCard(id);
+      throw error;
     });
     if (!row) {
+      this.saga.dropCard(id);
       // Another request with the same key won the insert a moment ago.
       const winner = await this.orders.findByKey(input.userId, input.idempotencyKey);
       if (!winner) throw new Error('An order with this idempotency key vanished');
@@ -116,7 +124,9 @@ export class OrdersService implements OrdersApi {
   async #drive(orderId: string): Promise<OrderRow> {
     const deadline = Date.now() + this.deadlineMs;
     for (;;) {
-      await this.saga.run(orderId);
+      // A step that hangs must not hold the answer past the deadline; the saga runs on.
+      const running = this.saga.run(orderId);
+      await Promise.race([running, sleep(Math.max(0, deadline - Date.now()))]);
       const row = await this.orders.find(orderId);
       if (!row) throw new Error(`Order ${orderId} vanished`);
       const left = deadline - Date.now();

@@ -3,8 +3,15 @@
  * current prices, and the parcel weight shipping is quoted on.
  */
 import type { Product } from '../catalog/contract.js';
-import { UnknownProduct } from './contract.js';
+import { MixedCurrencies, OrderTooLarge, UnknownProduct } from './contract.js';
 import type { StoredLine } from './schema.js';
+
+/**
+ * The most the items of one order may cost, in cents. The total, shipping included, must fit
+ * a PostgreSQL integer (the orders table and the payments contract, 2^31 - 1); no shipping
+ * rate comes near the 147 million cents left over.
+ */
+export const maxItemsCents = 2_000_000_000;
 
 export interface PricedOrder {
   readonly lines: StoredLine[];
@@ -13,7 +20,10 @@ export interface PricedOrder {
   readonly currency: string;
 }
 
-/** One line per product (quantities summed), priced; UNKNOWN_PRODUCT names every id not in `products`. */
+/**
+ * One line per product (quantities summed), priced; UNKNOWN_PRODUCT names every id not in
+ * `products`, MIXED_CURRENCIES and ORDER_TOO_LARGE refuse what one payment cannot carry.
+ */
 export const priceLines = (requested: readonly { productId: string; quantity: number }[], products: readonly Product[]): PricedOrder => {
   const byId = new Map(products.map((product) => [product.id, product]));
   const quantities = new Map<string, number>();
@@ -30,10 +40,22 @@ export const priceLines = (requested: readonly { productId: string; quantity: nu
     return { productId, name: product.name, quantity, unitPriceCents: product.priceCents, lineTotalCents: product.priceCents * quantity };
   });
   const currencies = new Set([...quantities.keys()].map((id) => byId.get(id)!.currency));
-  if (currencies.size > 1) throw new Error('Mixed currencies in one order are not supported');
+  if (currencies.size > 1) {
+    throw MixedCurrencies.create(`The products are priced in ${[...currencies].join(', ')}; order them separately`, {
+      currencies: [...currencies],
+      errors: [{ field: 'items', message: 'products priced in different currencies' }],
+    });
+  }
+  const itemsCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
+  if (itemsCents > maxItemsCents) {
+    throw OrderTooLarge.create(`The items cost ${itemsCents} cents, more than the ${maxItemsCents} one order may`, {
+      maxItemsCents,
+      errors: [{ field: 'items', message: `must cost at most ${maxItemsCents} cents in all` }],
+    });
+  }
   return {
     lines,
-    itemsCents: lines.reduce((sum, line) => sum + line.lineTotalCents, 0),
+    itemsCents,
     weightGrams: [...quantities].reduce((sum, [id, quantity]) => sum + byId.get(id)!.weightGrams * quantity, 0),
     currency: [...currencies][0] ?? 'EUR',
   };

@@ -11,7 +11,7 @@ export const startSagaResumer = (saga: CheckoutSaga, orders: OrderRepository, lo
   let running: Promise<void> = Promise.resolve();
   const resumeDue = async (): Promise<void> => {
     try {
-      for (const orderId of await orders.dueSagas(20)) {
+      for (const orderId of await orders.dueSagas(20, saga.runner)) {
         if (stopped) return;
         await saga.run(orderId);
       }

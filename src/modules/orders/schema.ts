@@ -51,8 +51,10 @@ export const orders = ordersSchema.table(
     sagaStep: text('saga_step').$type<SagaStep>().notNull(),
     sagaAttempts: integer('saga_attempts').notNull().default(0),
     sagaNextAt: timestamp('saga_next_at', { withTimezone: true }).notNull().defaultNow(),
-    /** While set in the future, one runner owns the saga; a runner that dies lets it lapse. */
+    /** While set in the future, `sagaOwner` owns the saga; a runner that dies lets it lapse. */
     sagaLeaseUntil: timestamp('saga_lease_until', { withTimezone: true }),
+    /** The process (runner id) holding the lease; only it may record the saga's progress. */
+    sagaOwner: text('saga_owner'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
