@@ -1,0 +1,24 @@
+/**
+ * @module The server half of `npm run bench:transport`: one port serving the same work two
+ * ways, a bare hono handler (`POST /raw`) and the Seam HTTP binding (`/rpc/bench/v1/echo`).
+ * Prints its URL on stdout, then serves until killed.
+ */
+import { Hono } from 'hono';
+import { listen } from '../src/app/http-server.js';
+import { createLogger } from '../src/kernel/logger.js';
+import { rpcServer } from '../src/transport/http/rpc-server.js';
+import { serviceCredentials } from '../src/transport/http/service-credential.js';
+import { benchContract, benchSecret, echo } from './transport-contract.js';
+
+const app = new Hono();
+app.post('/raw', async (c) => c.json(echo((await c.req.json()) as { id: string; quantity: number })));
+app.route(
+  '/',
+  rpcServer({
+    served: [{ contract: benchContract, api: { echo: async (input) => echo(input as { id: string; quantity: number }) } }],
+    credentials: serviceCredentials({ secret: benchSecret, service: 'bench-server' }),
+    logger: createLogger({ level: 'silent' }),
+  }),
+);
+const server = await listen(app.fetch, '127.0.0.1', 0);
+console.log(server.url);

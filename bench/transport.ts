@@ -1,0 +1,116 @@
+/**
+ * @module `npm run bench:transport`: what a remote call through the HTTP binding costs next
+ * to the fastest plain client and server for the same work (undici request() on a keep-alive
+ * pool to a bare hono handler).
+ *
+ * The server runs in its own process; where `taskset` exists, server and client are pinned
+ * to different cores so they do not steal each other's CPU. Sequential calls give p50/p99
+ * latency; 32 calls in flight give throughput. Rounds alternate raw and binding so drift
+ * hits both. Every loop is bounded in count and time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { bindHttp } from '../src/transport/http/rpc-client.js';
+import { serviceCredentials } from '../src/transport/http/service-credential.js';
+import { benchContract, benchSecret } from './transport-contract.js';
+
+const pinned = process.env['SEAM_BENCH_PINNED'] === '1';
+const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
+if (!pinned && hasTaskset) {
+  // Re-run this client pinned to core 0; the server goes on core 1.
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, SEAM_BENCH_PINNED: '1' },
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  process.exit(code ?? 1);
+}
+
+const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+const serverArgs = [tsx, join(import.meta.dirname, 'transport-server.ts')];
+const server = hasTaskset ? spawn('taskset', ['-c', '1', ...serverArgs], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(serverArgs[0]!, serverArgs.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+const baseUrl = await new Promise<string>((resolve, reject) => {
+  server.stdout!.on('data', (chunk: Buffer) => {
+    const url = /http:\/\/\S+/.exec(chunk.toString())?.[0];
+    if (url) resolve(url);
+  });
+  server.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+});
+
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+const body = { id: 'sku-42', quantity: 3 };
+const raw = async (): Promise<unknown> => {
+  const response = await request(`${baseUrl}/raw`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return response.body.json();
+};
+const binding = bindHttp(benchContract, {
+  endpoint: () => baseUrl,
+  credentials: serviceCredentials({ secret: benchSecret, service: 'bench-client' }),
+  timeoutMs: 5000,
+  dispatcher: agent,
+});
+const bound = () => binding.echo(body);
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+/** Latencies in µs of `count` sequential calls. */
+const sequential = async (call: () => Promise<unknown>, count: number): Promise<number[]> => {
+  const latencies: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const started = process.hrtime.bigint();
+    await call();
+    latencies.push(Number(process.hrtime.bigint() - started) / 1000);
+  }
+  return latencies;
+};
+
+/** Calls per second with `inFlight` concurrent callers, `total` calls or `maxMs`, whichever first. */
+const throughput = async (call: () => Promise<unknown>, inFlight: number, total: number, maxMs: number): Promise<number> => {
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + maxMs;
+  const worker = async (): Promise<void> => {
+    while (issued < total && performance.now() < deadline) {
+      issued += 1;
+      await call();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return issued / ((performance.now() - started) / 1000);
+};
+
+try {
+  await sequential(raw, 2000); // warm-up: JIT, connections, credential cache
+  await sequential(bound, 2000);
+  const rawLatencies: number[] = [];
+  const boundLatencies: number[] = [];
+  for (let round = 0; round < 4; round += 1) {
+    rawLatencies.push(...(await sequential(raw, 2500)));
+    boundLatencies.push(...(await sequential(bound, 2500)));
+  }
+  rawLatencies.sort((a, b) => a - b);
+  boundLatencies.sort((a, b) => a - b);
+  const rawRates: number[] = [];
+  const boundRates: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    rawRates.push(await throughput(raw, 32, 20_000, 10_000));
+    boundRates.push(await throughput(bound, 32, 20_000, 10_000));
+  }
+  const best = (rates: number[]) => Math.max(...rates);
+
+  const row = (label: string, latencies: number[], rate: number) =>
+    console.log(label.padEnd(34), percentile(latencies, 50).toFixed(0).padStart(8), percentile(latencies, 99).toFixed(0).padStart(8), rate.toFixed(0).padStart(12));
+  console.log(`HTTP transport, node ${process.version}, ${hasTaskset ? 'client on core 0, server on core 1' : 'not pinned (no taskset)'}`);
+  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'calls/s @32'.padStart(12));
+  row('raw: undici request → bare hono', rawLatencies, best(rawRates));
+  row('Seam HTTP binding', boundLatencies, best(boundRates));
+  const latencyRatio = percentile(boundLatencies, 50) / percentile(rawLatencies, 50);
+  const throughputRatio = best(boundRates) / best(rawRates);
+  console.log(`\np50 ratio ${latencyRatio.toFixed(2)}x raw (target <= 1.25x: ${latencyRatio <= 1.25 ? 'met' : 'NOT met'})`);
+  console.log(`throughput ratio ${throughputRatio.toFixed(2)}x raw (target >= 0.80x: ${throughputRatio >= 0.8 ? 'met' : 'NOT met'})`);
+} finally {
+  server.kill('SIGTERM');
+  await agent.close();
+}
