@@ -3,82 +3,16 @@
  * relayed to the subscriber, consumed once through its inbox; failures retried, then dead,
  * then replayed.
  */
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { loadConfig } from '../../src/kernel/config.js';
-import { defineContract } from '../../src/kernel/contract.js';
 import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
 import { consumeOnce } from '../../src/kernel/outbox.js';
-import { subscription } from '../../src/kernel/events.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { defineModule } from '../../src/kernel/module.js';
 import { ModuleHost } from '../../src/kernel/module-host.js';
 import { inProcessBinder } from '../../src/transport/in-process.js';
-
-const fixtures = join(import.meta.dirname, 'fixtures');
-
-const greeterContract = defineContract('greeter', 1, {
-  methods: {
-    greet: { input: z.object({ name: z.string(), fail: z.boolean() }), output: z.object({ id: z.string() }), errors: [], idempotent: false },
-  },
-  events: { Greeted: { payload: z.object({ name: z.string() }) } },
-});
-
-const listenerContract = defineContract('listener', 1, {
-  methods: { received: { input: z.object({}), output: z.object({ names: z.array(z.string()) }), errors: [], idempotent: true } },
-});
-
-const greeterModule = defineModule({
-  name: 'pub',
-  provides: greeterContract,
-  requires: {},
-  schema: 'pub',
-  migrations: join(fixtures, 'publisher'),
-  create: ({ db, events }) => ({
-    async greet({ name, fail }) {
-      const id = crypto.randomUUID();
-      await db
-        .transaction(async (tx) => {
-          await tx.execute(sql`insert into pub.greetings (id, name) values (${id}, ${name})`);
-          await events.publish(tx, 'Greeted', { name });
-          if (fail) throw new Error('rolled back after publishing');
-        })
-        .catch((error: unknown) => {
-          if (!fail) throw error;
-        });
-      return { id };
-    },
-  }),
-});
-
-/** Fails the first `failures.count` deliveries, to exercise retries. */
-const failures = { count: 0 };
-
-const listenerModule = defineModule({
-  name: 'sub',
-  provides: listenerContract,
-  requires: {},
-  schema: 'sub',
-  migrations: join(fixtures, 'subscriber'),
-  subscribes: [subscription(greeterContract, 'Greeted')],
-  create: ({ db, on }) => {
-    on(greeterContract, 'Greeted', async (event, tx) => {
-      if (failures.count > 0) {
-        failures.count -= 1;
-        throw new Error('subscriber is down');
-      }
-      await tx.execute(sql`insert into sub.received (name) values (${event.payload.name})`);
-    });
-    return {
-      async received() {
-        const rows = await selectRows<{ name: string }>(db, sql`select name from sub.received order by id`);
-        return { names: rows.map((row) => row.name) };
-      },
-    };
-  },
-});
+import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
 
 let database: DatabaseHandle | undefined;
 let host: ModuleHost | undefined;
@@ -101,7 +35,7 @@ const outboxRows = (db: Database) =>
   selectRows<{ status: string; attempts: number; subscriber: string; last_error: string | null }>(db, sql`select status, attempts, subscriber, last_error from pub.outbox`);
 
 afterEach(async () => {
-  failures.count = 0;
+  listenerControl.down = false;
   await host?.stop();
   await database?.close();
 });
@@ -144,10 +78,11 @@ describe('events through the outbox', () => {
   it('retries a failing delivery, parks it as dead after the last attempt, and replays it', async () => {
     const { host, db, greeter, listener } = await startHost({ maxAttempts: 3, backoffMs: () => 0 });
     await greeter.greet({ name: 'Linus', fail: false });
-    failures.count = 3;
+    listenerControl.down = true;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       await host.relay.drain();
     }
+    listenerControl.down = false;
     expect(await outboxRows(db)).toMatchObject([{ status: 'dead', attempts: 3, last_error: 'Error: subscriber is down' }]);
     const [letter] = await host.relay.deadLetters();
     expect(letter).toMatchObject({ schema: 'pub', subscriber: 'sub', eventType: 'greeter/v1#Greeted', attempts: 3 });
@@ -161,8 +96,9 @@ describe('events through the outbox', () => {
   it('waits out the backoff before retrying', async () => {
     const { host, db, greeter, listener } = await startHost({ backoffMs: () => 60_000 });
     await greeter.greet({ name: 'Barbara', fail: false });
-    failures.count = 1;
+    listenerControl.down = true;
     expect(await host.relay.drain()).toBe(0);
+    listenerControl.down = false;
     const [row] = await selectRows<{ wait_seconds: number }>(db, sql`select extract(epoch from next_attempt_at - now())::float8 as wait_seconds from pub.outbox`);
     expect(row?.wait_seconds).toBeGreaterThan(50);
     expect(await outboxRows(db)).toMatchObject([{ status: 'pending', attempts: 1, last_error: 'Error: subscriber is down' }]);
