@@ -155,17 +155,19 @@ export class OutboxRelay {
     const { db, logger } = this.options;
     const table = sql`${sql.identifier(schema)}.outbox`;
     const lease = this.options.leaseSeconds ?? 30;
+    // Ordered in SQL, at the database's microsecond precision: RETURNING has no order of its own.
     const claimed = await selectRows<ClaimedRow>(
       db,
-      sql`update ${table} set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
-          where id in (
-            select id from ${table}
-            where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-            order by occurred_at, id limit ${this.options.batchSize ?? 50}
-            for update skip locked)
-          returning id, event_id, event_type, subscriber, payload, occurred_at, attempts`,
+      sql`with claimed as (
+            update ${table} set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+            where id in (
+              select id from ${table}
+              where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
+              order by occurred_at, id limit ${this.options.batchSize ?? 50}
+              for update skip locked)
+            returning id, event_id, event_type, subscriber, payload, occurred_at, attempts)
+          select * from claimed order by occurred_at, id`,
     );
-    claimed.sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
     let delivered = 0;
     for (const row of claimed) {
       const event: EventEnvelope = {

@@ -32,10 +32,11 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
     const type = eventType(options.contract, event);
     const subscribers = options.subscribersOf(type);
     if (subscribers.length === 0) return id;
-    const occurredAt = new Date().toISOString();
     const table = sql`${sql.identifier(options.schema)}.outbox`;
+    // clock_timestamp(), not the JS clock: microseconds, so two events published in the same
+    // millisecond keep their order when the relay delivers them.
     const rows = subscribers.map(
-      (subscriber) => sql`(${randomUUID()}, ${id}, ${type}, ${subscriber}, ${JSON.stringify(parsed.data)}::jsonb, ${occurredAt}::timestamptz)`,
+      (subscriber) => sql`(${randomUUID()}, ${id}, ${type}, ${subscriber}, ${JSON.stringify(parsed.data)}::jsonb, clock_timestamp())`,
     );
     await tx.execute(
       sql`insert into ${table} (id, event_id, event_type, subscriber, payload, occurred_at) values ${sql.join(rows, sql`, `)}`,
