@@ -126,7 +126,9 @@ export class OrdersService implements OrdersApi {
     for (;;) {
       // A step that hangs must not hold the answer past the deadline; the saga runs on.
       const running = this.saga.run(orderId);
-      await Promise.race([running, sleep(Math.max(0, deadline - Date.now()))]);
+      const timeUp = new AbortController();
+      await Promise.race([running, sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timeUp.signal }).catch(() => undefined)]);
+      timeUp.abort(); // the deadline timer must not outlive a saga that finished early
       const row = await this.orders.find(orderId);
       if (!row) throw new Error(`Order ${orderId} vanished`);
       const left = deadline - Date.now();
