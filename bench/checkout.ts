@@ -37,6 +37,7 @@ import { createLogger } from '../src/kernel/logger.js';
 import { quote } from '../src/modules/shipping/rates.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { orderBody, ShopClient, testCards } from '../test/support/shop-client.js';
+import { percentile } from './stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -83,12 +84,6 @@ interface PathResult {
 }
 
 const emptyResult = (label: string): PathResult => ({ label, ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], failures: [], nodeUserMs: 0, nodeSystemMs: 0, pgCpuMs: 0 });
-
-const percentile = (sorted: readonly number[], p: number): number => {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-};
 
 const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
 

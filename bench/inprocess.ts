@@ -20,6 +20,7 @@ import { catalogModule } from '../src/modules/catalog/module.js';
 import { ProductRepository, type ProductQuery, type ProductReader } from '../src/modules/catalog/product.repository.js';
 import { seedCategories, seedProducts } from '../src/modules/catalog/seed-data.js';
 import { bindInProcess } from '../src/transport/in-process.js';
+import { median } from './stats.js';
 
 const timeBudgetMs = 20_000;
 
@@ -42,11 +43,6 @@ class InMemoryProducts implements ProductReader {
     return [...this.all];
   }
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** ns per call of `call`, over `calls` sequential awaited calls. */
 const timeCalls = async (call: () => Promise<unknown>, calls: number): Promise<number> => {

@@ -39,6 +39,7 @@ import { retention } from '../src/transport/queue/wire.js';
 import { greeterContract, greeterModule, listenerModule } from '../test/support/greeter-modules.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { startRedis, type RedisServer } from '../test/support/redis-server.js';
+import { median } from './stats.js';
 
 const jobsPerRound = 20_000;
 const rounds = 3;
@@ -122,7 +123,6 @@ const bindingRound = async (url: string, jobs: number): Promise<Round> => {
   }
 };
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 

@@ -15,6 +15,7 @@ import { Agent, request } from 'undici';
 import { bindHttp } from '../src/transport/http/rpc-client.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';
 import { benchContract, benchSecret } from './transport-contract.js';
+import { percentile } from './stats.js';
 
 const pinned = process.env['SEAM_BENCH_PINNED'] === '1';
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
@@ -52,8 +53,6 @@ const binding = bindHttp(benchContract, {
   dispatcher: agent,
 });
 const bound = () => binding.echo(body);
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 /** Latencies in µs of `count` sequential calls. */
 const sequential = async (call: () => Promise<unknown>, count: number): Promise<number[]> => {
