@@ -44,24 +44,17 @@ export class CatalogService implements CatalogApi {
   async createProduct(input: Input<'createProduct'>): Output<'createProduct'> {
     const { categorySlug, ...fields } = input;
     const id = randomUUID();
-    await this.#write(() => this.#repository().categoryIdOf(categorySlug), categorySlug, (categoryId) =>
-      this.#repository().insert(id, { ...fields, categoryId }),
-    );
+    const categoryId = await this.#categoryId(categorySlug);
+    await this.#write(() => this.#repository().insert(id, { ...fields, categoryId }));
     return this.#mustFind(id);
   }
 
   async updateProduct(input: Input<'updateProduct'>): Output<'updateProduct'> {
     if (!isUuid(input.id)) throw ProductNotFound.create(`No product with id ${input.id}`, { productId: input.id });
     const { categorySlug, ...fields } = input.changes;
-    let updated = false;
-    await this.#write(
-      async () => (categorySlug === undefined ? null : this.#repository().categoryIdOf(categorySlug)),
-      categorySlug,
-      async (categoryId) => {
-        const changes: Partial<ProductValues> = categoryId === null ? fields : { ...fields, categoryId };
-        updated = Object.keys(changes).length === 0 || (await this.#repository().update(input.id, changes));
-      },
-    );
+    const changes: Partial<ProductValues> = categorySlug === undefined ? fields : { ...fields, categoryId: await this.#categoryId(categorySlug) };
+    // Nothing to change still answers with the product, or PRODUCT_NOT_FOUND from #mustFind.
+    const updated = Object.keys(changes).length === 0 || (await this.#write(() => this.#repository().update(input.id, changes)));
     if (!updated) throw ProductNotFound.create(`No product with id ${input.id}`, { productId: input.id });
     return this.#mustFind(input.id);
   }
@@ -70,16 +63,16 @@ export class CatalogService implements CatalogApi {
     return { items: await this.products.categories() };
   }
 
-  /** Resolves the category, runs the write, and turns a taken SKU into SKU_TAKEN. */
-  async #write<Id extends string | null>(
-    categoryId: () => Promise<Id | undefined>,
-    slug: string | undefined,
-    write: (categoryId: Id) => Promise<void>,
-  ): Promise<void> {
-    const id = await categoryId();
+  async #categoryId(slug: string): Promise<string> {
+    const id = await this.#repository().categoryIdOf(slug);
     if (id === undefined) throw CategoryNotFound.create(`No category ${slug}`, { errors: [{ field: 'categorySlug', message: 'no such category' }] });
+    return id;
+  }
+
+  /** Runs a write, turning a taken SKU into SKU_TAKEN. */
+  async #write<T>(write: () => Promise<T>): Promise<T> {
     try {
-      await write(id);
+      return await write();
     } catch (error) {
       if (isUniqueViolation(error)) throw SkuTaken.create('Another product has this SKU', { errors: [{ field: 'sku', message: 'already taken' }] });
       throw error;

@@ -5,6 +5,7 @@
  * documentation and manual tests can name one.
  */
 import { createHash } from 'node:crypto';
+import type { ProductValues } from './product.repository.js';
 
 export interface SeedCategory {
   readonly id: string;
@@ -12,15 +13,8 @@ export interface SeedCategory {
   readonly name: string;
 }
 
-export interface SeedProduct {
+export interface SeedProduct extends ProductValues {
   readonly id: string;
-  readonly sku: string;
-  readonly name: string;
-  readonly description: string;
-  readonly priceCents: number;
-  readonly currency: string;
-  readonly categoryId: string;
-  readonly weightGrams: number;
 }
 
 /** A name-based UUID (version 5 layout over SHA-1), stable for a given name. */
