@@ -57,8 +57,19 @@ export const selectRows = async <Row extends Record<string, unknown>>(db: Databa
   return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
 };
 
+/**
+ * The migrations a source ships, read from disk once: /readyz asks on every probe, and the
+ * files do not change while the process runs.
+ */
+const shippedMigrations = new Map<string, ReturnType<typeof readMigrationFiles>>();
+const migrationsOf = (source: MigrationSource): ReturnType<typeof readMigrationFiles> => {
+  let migrations = shippedMigrations.get(source.folder);
+  if (!migrations) shippedMigrations.set(source.folder, (migrations = readMigrationFiles(migrationConfig(source))));
+  return migrations;
+};
+
 const countPending = async (db: Database, source: MigrationSource): Promise<number> => {
-  const expected = readMigrationFiles(migrationConfig(source));
+  const expected = migrationsOf(source);
   const [table] = await selectRows<{ present: boolean }>(
     db,
     sql`select to_regclass(${`"${source.schema}"."${migrationsTable}"`}) is not null as present`,
