@@ -1,0 +1,25 @@
+/**
+ * @module The shop's configuration for the benchmark: production settings (contract
+ * validation off, as in production), loopback only, quiet logs.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type AppConfig } from '../../src/kernel/config.js';
+import { createLogger } from '../../src/kernel/logger.js';
+import { adminEmail, adminPassword } from './parameters.js';
+
+const jwtSecret = randomUUID() + randomUUID();
+
+export const benchLogger = createLogger({ level: 'error' });
+
+export const shopConfig = (databaseUrl: string): AppConfig =>
+  loadConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: jwtSecret,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'error',
+    SEAM_SEED: 'auto',
+    ADMIN_EMAIL: adminEmail,
+    ADMIN_PASSWORD: adminPassword,
+  });
