@@ -133,8 +133,9 @@ export const baselineOrder = (sql: Sql, userId: string, productIds: readonly str
   });
   await sql.begin(async (tx) => {
     one(await run(tx, statements.advanceToDone, ['CONFIRMED', 'done', 0, null, null, orderId, runnerId]), 'advance to done');
-    const payload = { orderId, userId, totalCents, currency };
-    await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload, new Date().toISOString()]);
+    // Serialised here, as the outbox publisher does, and cast to jsonb in the statement.
+    const payload = JSON.stringify({ orderId, userId, totalCents, currency });
+    await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload]);
   });
   const final = one(await run<{ status: string }[]>(sql, statements.findOrderById, [orderId]), 'read order');
   if (final.status !== 'CONFIRMED') throw new Error(`order ended ${final.status}`);
