@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig } from './kernel/config.js';
 import { createLogger } from './kernel/logger.js';
 import { startApp } from './app/start.js';
+import { TopologyError } from './app/topology.js';
 
 const main = async (): Promise<void> => {
   let config;
@@ -16,13 +17,19 @@ const main = async (): Promise<void> => {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, base: { service: 'seam' } });
+  const logger = createLogger({ level: config.logLevel, base: { service: config.deployment.service ?? 'seam' } });
   const app = await startApp(config, logger);
   app.lifecycle.exitOnSignals(config.shutdownTimeoutMs);
-  logger.info({ url: app.url, products: `${app.url}/api/v1/products`, env: config.env }, `Seam listening on ${app.url}`);
+  const where = app.service.gateway ? { products: `${app.url}/api/v1/products` } : {};
+  logger.info({ url: app.url, service: app.service.name, modules: app.service.modules, ...where, env: config.env }, `Seam ${app.service.name} listening on ${app.url}`);
 };
 
 main().catch((error: unknown) => {
+  // A topology or configuration that cannot run is the operator's to fix: say so plainly.
+  if (error instanceof TopologyError || error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
   console.error(error);
   process.exit(1);
 });

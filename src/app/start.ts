@@ -1,31 +1,51 @@
 /**
- * @module Starts the shop in one process: database, modules, gateway, HTTP server.
+ * @module Starts one service of a topology: its modules in process, every other module's
+ * contract through the network, its HTTP server (public API if it is the gateway, RPC if it
+ * runs modules others call), and the event plumbing between processes.
  *
- * This is the composition root: the only code that knows every module and every transport.
+ * With no topology this is the monolith: one service, every module, nothing remote. This is
+ * the composition root: the only code that knows every module and every transport.
  */
+import { Hono } from 'hono';
 import { accessTokens } from '../kernel/access-token.js';
-import { type AppConfig } from '../kernel/config.js';
-import type { AnyContract } from '../kernel/contract.js';
+import { ConfigError, type AppConfig } from '../kernel/config.js';
 import { openDatabase, type DatabaseHandle } from '../kernel/database.js';
 import { Lifecycle } from '../kernel/lifecycle.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
+import type { AnyModule } from '../kernel/module.js';
 import { ModuleHost } from '../kernel/module-host.js';
 import { createGateway } from '../gateway/app.js';
-import type { ReadinessReport } from '../gateway/health.routes.js';
+import { healthRoutes, type ReadinessReport } from '../gateway/health.routes.js';
+import { serviceCredentials, type ServiceCredentials } from '../transport/http/service-credential.js';
+import { rpcServer } from '../transport/http/rpc-server.js';
 import { inProcessBinder } from '../transport/in-process.js';
+import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
 import { allModules } from './modules.js';
+import { bindRemoteContracts, openDiscovery } from './remote-contracts.js';
+import { advertisedUrl, registerService } from './service-registration.js';
+import { isDistributed, loadTopology, monolithTopology, selectService, type ServiceSpec, type Topology } from './topology.js';
 
 export interface RunningApp {
   readonly url: string;
+  readonly service: ServiceSpec;
+  readonly topology: Topology;
   readonly host: ModuleHost;
-  readonly database: DatabaseHandle;
+  /** Absent in a service that runs no module (a gateway of a split deployment). */
+  readonly database: DatabaseHandle | undefined;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
 
-const readinessOf = (database: DatabaseHandle, host: ModuleHost) => async (): Promise<ReadinessReport> => {
+const moduleNames = allModules.map((module) => module.name);
+
+/** The topology this process belongs to: the configured file, or the built-in monolith. */
+export const topologyOf = (config: AppConfig): Topology =>
+  config.deployment.topologyPath === undefined ? monolithTopology(moduleNames) : loadTopology(config.deployment.topologyPath, moduleNames);
+
+const readinessOf = (database: DatabaseHandle | undefined, host: ModuleHost) => async (): Promise<ReadinessReport> => {
+  if (!database) return { ready: true, checks: { modules: 'none here' } };
   try {
     await database.ping();
   } catch {
@@ -38,22 +58,90 @@ const readinessOf = (database: DatabaseHandle, host: ModuleHost) => async (): Pr
   };
 };
 
-/** Opens the database and migrates, builds and wires every module, without serving HTTP. */
-export const startModules = async (config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
-  const database = await openDatabase(config.database);
-  lifecycle.onStop('database', () => database.close());
-  logger.info({ driver: database.driver }, 'database open');
-  const host = new ModuleHost({ database, logger, config, bind: inProcessBinder({ validate: config.validateContracts }) });
-  lifecycle.onStop('modules', () => host.stop());
-  await host.start(allModules);
-  return { database, host };
+/** What a process of a distributed topology needs besides a database. */
+interface Network {
+  readonly redisUrl: string;
+  readonly credentials: ServiceCredentials;
+}
+
+const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec): Network | undefined => {
+  if (!isDistributed(topology)) return undefined;
+  const { redisUrl, serviceSecret } = config.deployment;
+  const missing = [
+    ...(redisUrl === undefined ? ['  REDIS_URL: required when the topology has several services (events cross processes over it), it is not set'] : []),
+    ...(serviceSecret === undefined ? ['  SEAM_SERVICE_SECRET: required when the topology has several services (it signs their calls), it is not set'] : []),
+  ];
+  if (redisUrl === undefined || serviceSecret === undefined) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
+  return { redisUrl, credentials: serviceCredentials({ secret: serviceSecret, service: service.name }) };
 };
 
-/** Starts everything and serves HTTP on `config.host:config.port`. */
+/**
+ * Opens the database and migrates, builds and wires the modules this service runs, and binds
+ * the contracts of every other service remotely; serves nothing yet.
+ */
+export const startModules = async (config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
+  const topology = topologyOf(config);
+  const service = selectService(topology, config.deployment.service);
+  const network = networkOf(config, topology, service);
+  const local: AnyModule[] = allModules.filter((module) => service.modules.includes(module.name));
+  let database: DatabaseHandle | undefined;
+  if (local.length > 0) {
+    const opened = await openDatabase(config.database);
+    lifecycle.onStop('database', () => opened.close());
+    logger.info({ driver: opened.driver }, 'database open');
+    database = opened;
+  }
+  const delivery = network ? queueDelivery({ connection: network.redisUrl }) : undefined;
+  if (delivery) lifecycle.onStop('event delivery', () => delivery.close());
+  const host = new ModuleHost({
+    ...(database ? { database } : {}),
+    logger,
+    config,
+    bind: inProcessBinder({ validate: config.validateContracts }),
+    allModules,
+    ...(delivery ? { deliverRemote: delivery } : {}),
+  });
+  if (network) {
+    const discovery = await openDiscovery(config.deployment, topology, logger);
+    lifecycle.onStop('discovery', () => discovery.close());
+    bindRemoteContracts(host, { topology, local: service, modules: allModules, discovery, credentials: network.credentials, timeoutMs: config.deployment.rpcTimeoutMs, logger });
+  }
+  lifecycle.onStop('modules', () => host.stop());
+  await host.start(local);
+  if (network) {
+    const consumers = await startEventConsumers(host, local, network.redisUrl, logger);
+    lifecycle.onStop('event consumers', () => Promise.all(consumers.map((consumer) => consumer.close())).then(() => undefined));
+  }
+  return { database, host, topology, service, network };
+};
+
+/** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
+const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>): Hono => {
+  const { database, host, service, network } = parts;
+  const readiness = readinessOf(database, host);
+  const app = service.gateway
+    ? createGateway({
+        logger,
+        bodyLimitBytes: config.bodyLimitBytes,
+        readiness,
+        contracts: allModules.map((module) => module.provides),
+        resolve: (contract) => host.api(contract),
+        tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
+      })
+    : new Hono().route('/', healthRoutes(readiness));
+  if (network && host.modules.length > 0) {
+    const served = host.modules.map((module) => ({ contract: module.provides, api: host.api(module.provides) }));
+    app.route('/', rpcServer({ served, credentials: network.credentials, logger: logger.child({ component: 'rpc-server' }) }));
+  }
+  return app;
+};
+
+/** Starts this process's service of the topology and serves HTTP on `config.host:config.port`. */
 export const startApp = async (config: AppConfig, logger: Logger = createLogger({ level: config.logLevel })): Promise<RunningApp> => {
   const lifecycle = new Lifecycle(logger);
   try {
-    const { database, host } = await startModules(config, logger, lifecycle);
+    const parts = await startModules(config, logger, lifecycle);
+    const { database, host, topology, service, network } = parts;
     if (config.auth.jwtSecretGenerated) {
       logger.warn('JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart');
     }
@@ -61,18 +149,14 @@ export const startApp = async (config: AppConfig, logger: Logger = createLogger(
       const added = await host.seed({ onlyIfEmpty: true });
       if (Object.keys(added).length > 0) logger.info({ added }, 'empty database seeded with sample data');
     }
-    const contracts: AnyContract[] = host.modules.map((module) => module.provides);
-    const gateway = createGateway({
-      logger,
-      bodyLimitBytes: config.bodyLimitBytes,
-      readiness: readinessOf(database, host),
-      contracts,
-      resolve: (contract) => host.api(contract),
-      tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
-    });
-    const server = await listen(gateway.fetch, config.host, config.port);
+    const server = await listen(httpAppOf(config, logger, parts).fetch, config.host, config.port);
     lifecycle.onStop('http', () => server.close());
-    return { url: server.url, host, database, lifecycle, logger, stop: () => lifecycle.stop('stop requested') };
+    if (network && config.deployment.discovery.kind === 'redis' && host.modules.length > 0) {
+      const url = advertisedUrl(server.url, server.port, config.deployment.advertiseUrl);
+      // Registered last, so it is deregistered first: callers stop coming before the server stops.
+      lifecycle.onStop('registry', await registerService(network.redisUrl, service.name, url, logger));
+    }
+    return { url: server.url, service, topology, host, database, lifecycle, logger, stop: () => lifecycle.stop('stop requested') };
   } catch (error) {
     await lifecycle.stop('start failed');
     throw error;

@@ -62,6 +62,25 @@ const envSchema = z.object({
     .int('expected a whole number of seconds')
     .min(1, 'expected at least 1 second')
     .default(30),
+  SEAM_TOPOLOGY: z.string().min(1, 'expected the path of a topology file').optional(),
+  SEAM_SERVICE: z.string().min(1, 'expected a service name from the topology').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
+  SEAM_SERVICE_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
+  SEAM_DISCOVERY: z.enum(['redis', 'dns', 'static'], { error: 'expected "redis", "dns" or "static"' }).optional(),
+  SEAM_DNS_NAME: z.string().includes('{service}', { error: 'expected a name template containing {service}' }).default('{service}'),
+  SEAM_DNS_PORT: portNumber.default(3000),
+  SEAM_SERVICES: z
+    .string()
+    .regex(/^[a-z0-9-]+=https?:\/\/[^\s,;]+(,https?:\/\/[^\s,;]+)*(;[a-z0-9-]+=https?:\/\/[^\s,;]+(,https?:\/\/[^\s,;]+)*)*$/, {
+      error: 'expected service=url[,url...] pairs separated by ";", e.g. "catalog=http://10.0.0.5:3000,http://10.0.0.6:3000;orders=http://10.0.0.7:3000"',
+    })
+    .optional(),
+  SEAM_ADVERTISE_URL: z.url('expected the http:// URL other services reach this process at').optional(),
+  SEAM_RPC_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int('expected a whole number of milliseconds')
+    .min(100, 'expected at least 100 milliseconds')
+    .default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number({ error: 'expected a whole number of milliseconds' })
     .int('expected a whole number of milliseconds')
@@ -87,6 +106,29 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly auth: AuthConfig;
   readonly checkout: CheckoutConfig;
+  readonly deployment: DeploymentConfig;
+}
+
+/** How this process finds the other services, when the topology has more than one. */
+export type DiscoveryConfig =
+  | { readonly kind: 'redis' }
+  | { readonly kind: 'dns'; readonly nameTemplate: string; readonly port: number }
+  | { readonly kind: 'static'; readonly services: Readonly<Record<string, readonly string[]>> };
+
+/** Which service of which topology this process is, and how it reaches the others. */
+export interface DeploymentConfig {
+  /** A topology file; unset means the built-in monolith. */
+  readonly topologyPath?: string;
+  /** The service of the topology this process runs; unset when the topology has only one. */
+  readonly service?: string;
+  readonly redisUrl?: string;
+  /** Signs and checks service-to-service credentials; every service of a deployment shares it. */
+  readonly serviceSecret?: string;
+  readonly discovery: DiscoveryConfig;
+  /** The URL other services call this process at; by default http://HOST:PORT as bound. */
+  readonly advertiseUrl?: string;
+  /** The longest a call to another service may take when the caller has no earlier deadline. */
+  readonly rpcTimeoutMs: number;
 }
 
 export interface CheckoutConfig {
@@ -120,6 +162,37 @@ const describeReceived = (env: Record<string, string | undefined>, variable: str
   return value === undefined ? 'it is not set' : `got ${JSON.stringify(value)}`;
 };
 
+const staticServices = (spec: string | undefined): Record<string, string[]> =>
+  Object.fromEntries(
+    (spec ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((entry) => {
+        const [service = '', urls = ''] = entry.split('=');
+        return [service, urls.split(',')];
+      }),
+  );
+
+const discoveryOf = (vars: z.infer<typeof envSchema>): DiscoveryConfig => {
+  const kind = vars.SEAM_DISCOVERY ?? (vars.SEAM_SERVICES !== undefined ? 'static' : vars.REDIS_URL !== undefined ? 'redis' : 'static');
+  if (kind === 'redis') {
+    if (vars.REDIS_URL === undefined) throw new ConfigError('Invalid configuration:\n  SEAM_DISCOVERY: "redis" needs REDIS_URL, it is not set');
+    return { kind };
+  }
+  if (kind === 'dns') return { kind, nameTemplate: vars.SEAM_DNS_NAME, port: vars.SEAM_DNS_PORT };
+  return { kind, services: staticServices(vars.SEAM_SERVICES) };
+};
+
+const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
+  ...(vars.SEAM_TOPOLOGY === undefined ? {} : { topologyPath: vars.SEAM_TOPOLOGY }),
+  ...(vars.SEAM_SERVICE === undefined ? {} : { service: vars.SEAM_SERVICE }),
+  ...(vars.REDIS_URL === undefined ? {} : { redisUrl: vars.REDIS_URL }),
+  ...(vars.SEAM_SERVICE_SECRET === undefined ? {} : { serviceSecret: vars.SEAM_SERVICE_SECRET }),
+  ...(vars.SEAM_ADVERTISE_URL === undefined ? {} : { advertiseUrl: vars.SEAM_ADVERTISE_URL.replace(/\/$/, '') }),
+  discovery: discoveryOf(vars),
+  rpcTimeoutMs: vars.SEAM_RPC_TIMEOUT_MS,
+});
+
 /**
  * Reads the configuration from `env` (usually `process.env`).
  *
@@ -151,6 +224,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     seedWhenEmpty: (vars.SEAM_SEED ?? (vars.NODE_ENV === 'development' ? 'auto' : 'off')) === 'auto',
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    deployment: deploymentOf(vars),
     checkout: {
       deadlineMs: vars.CHECKOUT_DEADLINE_MS,
       resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS,

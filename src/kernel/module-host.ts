@@ -21,7 +21,8 @@ import { OutboxRelay, type Deliver, type OutboxRelayOptions } from './outbox-rel
 export type Binder = <C extends AnyContract>(contract: C, implementation: ContractApi<C>) => ContractApi<C>;
 
 export interface ModuleHostOptions {
-  readonly database: DatabaseHandle;
+  /** Where the modules keep their data; a process that runs no module (a gateway) has none. */
+  readonly database?: DatabaseHandle;
   readonly logger: Logger;
   readonly config: AppConfig;
   readonly bind: Binder;
@@ -107,8 +108,13 @@ export class ModuleHost {
   /** Migrates every module's schema in dependency order, then builds and binds each module. */
   async start(modules: readonly AnyModule[]): Promise<void> {
     const ordered = orderModules(modules, this.#remote);
-    const { database, logger } = this.options;
+    const { logger } = this.options;
     this.#subscribers = subscriberIndex(this.options.allModules ?? modules);
+    if (ordered.length === 0) {
+      logger.info('no local modules: every contract is remote');
+      return;
+    }
+    const database = this.#database;
     for (const module of ordered) {
       await database.migrate({ folder: module.migrations, schema: module.schema });
       logger.debug({ module: module.name }, 'migrations applied');
@@ -156,17 +162,18 @@ export class ModuleHost {
   /** How many migrations are not applied yet, over every module this host runs. */
   async pendingMigrations(): Promise<number> {
     const counts = await Promise.all(
-      this.#modules.map((module) => this.options.database.pendingMigrations({ folder: module.migrations, schema: module.schema })),
+      this.#modules.map((module) => this.#database.pendingMigrations({ folder: module.migrations, schema: module.schema })),
     );
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
   /** Loads every module's sample data; with `onlyIfEmpty`, skips modules that hold data. */
   async seed(options: { onlyIfEmpty: boolean }): Promise<Record<string, number>> {
-    const { database, logger } = this.options;
+    const { logger } = this.options;
     const added: Record<string, number> = {};
     for (const module of this.#modules) {
       if (!module.seed) continue;
+      const database = this.#database;
       if (options.onlyIfEmpty && !(await module.seed.isEmpty(database.db))) continue;
       added[module.name] = await module.seed.run(database.db, logger.child({ module: module.name }), (contract) => this.api(contract));
     }
@@ -201,7 +208,12 @@ export class ModuleHost {
     if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
     const handler = this.#handlers.get(subscriber)?.get(event.type);
     if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
-    await consumeOnce(this.options.database.db, module.schema, event, handler);
+    await consumeOnce(this.#database.db, module.schema, event, handler);
+  }
+
+  get #database(): DatabaseHandle {
+    if (!this.options.database) throw new Error('This process runs modules but was given no database');
+    return this.options.database;
   }
 
   async #build(module: AnyModule): Promise<unknown> {
@@ -215,7 +227,7 @@ export class ModuleHost {
     const context: ModuleContext = {
       name: module.name,
       deps: deps as ModuleContext['deps'],
-      db: this.options.database.db,
+      db: this.#database.db,
       logger: this.options.logger.child({ module: module.name }),
       config: this.options.config,
       events: outboxPublisher({

@@ -41,7 +41,7 @@ describe('gateway edge', () => {
 
   it('says not ready, with a 503, once the database is gone', async () => {
     const doomed = await startTestApp();
-    await doomed.database.close();
+    await doomed.database?.close();
     const response = await getJson(doomed, '/readyz');
     expect(response).toMatchObject({ status: 503, body: { status: 'not ready', checks: { database: 'unreachable' } } });
     await doomed.lifecycle.stop('test');
@@ -49,7 +49,7 @@ describe('gateway edge', () => {
 
   it('answers a failing dependency with a 500 problem that leaks nothing', async () => {
     const broken = await startTestApp();
-    await broken.database.close();
+    await broken.database?.close();
     const response = await getJson<{ detail: string; code: string }>(broken, '/api/v1/categories');
     expect(response.status).toBe(500);
     expect(response.body).toMatchObject({ code: 'INTERNAL', detail: 'Internal error' });

@@ -1,0 +1,145 @@
+/**
+ * @module Runs every service of a split topology as its own Node process on this machine,
+ * against real PostgreSQL and Redis: the given ones, or throwaway servers started from the
+ * binaries on PATH. Each service logs in as its own database role, provisioned first.
+ *
+ * Services start one after another in topology order, each once ready, gateways last: a
+ * module's sample data may come from another module (inventory stocks the catalog), which
+ * must be serving by then.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { provisionDatabaseRoles, type ServiceLogin } from '../../src/app/database-roles.js';
+import { allModules } from '../../src/app/modules.js';
+import { databaseRoleOf, loadTopology, type Topology } from '../../src/app/topology.js';
+import { createLogger, type Logger } from '../../src/kernel/logger.js';
+import { startPostgres } from '../local-servers/postgres-server.js';
+import { startRedis } from '../local-servers/redis-server.js';
+import { ServiceProcess } from './service-process.js';
+
+export const defaultSplitTopology = join(import.meta.dirname, '..', '..', 'deploy', 'split', 'topology.yaml');
+
+export interface SplitOptions {
+  readonly topologyPath?: string;
+  /** A superuser (or CREATEROLE) URL; unset starts a throwaway PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** Unset starts a throwaway redis-server. */
+  readonly redisUrl?: string;
+  /** Where the gateway listens (0: any free port). */
+  readonly gatewayPort?: number;
+  /** Extra environment for every service (LOG_LEVEL, ADMIN_PASSWORD, CHECKOUT_*, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Receives every service's output lines, prefixed; unset keeps them quiet. */
+  readonly echo?: (line: string) => void;
+  readonly logger?: Logger;
+}
+
+export interface RunningSplit {
+  readonly topology: Topology;
+  readonly gatewayUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Every instance, in start order. */
+  readonly instances: readonly ServiceProcess[];
+  /** Instance `replica` (from 0) of `service`. */
+  instance(service: string, replica?: number): ServiceProcess;
+  /** Each service's own database URL, as it connects. */
+  readonly serviceDatabaseUrls: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** `url` with the login replaced by `role`/`password`. */
+const asRole = (url: string, role: string, password: string): string => {
+  const parsed = new URL(url);
+  parsed.username = role;
+  parsed.password = password;
+  return parsed.toString();
+};
+
+export const startSplit = async (options: SplitOptions = {}): Promise<RunningSplit> => {
+  const logger = options.logger ?? createLogger({ level: 'info' });
+  const topology = loadTopology(options.topologyPath ?? defaultSplitTopology, allModules.map((module) => module.name));
+  const cleanups: (() => Promise<void>)[] = [];
+  const instances: ServiceProcess[] = [];
+  const stop = async (): Promise<void> => {
+    // Gateways first, then the rest in reverse start order, then the servers.
+    for (const instance of [...instances].reverse()) await instance.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    let databaseUrl = options.databaseUrl;
+    if (databaseUrl === undefined) {
+      const postgres = await startPostgres();
+      cleanups.push(() => postgres.stop());
+      databaseUrl = postgres.url;
+      logger.info({ url: databaseUrl }, 'throwaway PostgreSQL started');
+    }
+    let redisUrl = options.redisUrl;
+    if (redisUrl === undefined) {
+      const redis = await startRedis();
+      cleanups.push(() => redis.stop());
+      redisUrl = redis.url;
+      logger.info({ url: redisUrl }, 'throwaway Redis started');
+    }
+
+    const schemaOf = new Map(allModules.map((module) => [module.name, module.schema]));
+    const logins: ServiceLogin[] = topology.services
+      .filter((service) => service.modules.length > 0)
+      .map((service) => ({
+        service: service.name,
+        role: databaseRoleOf(service.name),
+        password: randomBytes(18).toString('base64url'),
+        schemas: service.modules.map((module) => schemaOf.get(module) ?? module),
+      }));
+    await provisionDatabaseRoles(databaseUrl, logins, logger);
+    const serviceDatabaseUrls = Object.fromEntries(logins.map((login) => [login.service, asRole(databaseUrl, login.role, login.password)]));
+
+    const shared = {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      SEAM_TOPOLOGY: topology.source,
+      REDIS_URL: redisUrl,
+      SEAM_DISCOVERY: 'redis',
+      SEAM_SERVICE_SECRET: randomBytes(32).toString('base64url'),
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'info',
+      ...options.env,
+    };
+    const ordered = [...topology.services.filter((service) => !service.gateway), ...topology.services.filter((service) => service.gateway)];
+    for (const service of ordered) {
+      const replicas = Array.from({ length: service.replicas }, (_, replica) => {
+        const port = service.gateway && replica === 0 ? String(options.gatewayPort ?? 3000) : '0';
+        const database = serviceDatabaseUrls[service.name];
+        return new ServiceProcess({
+          service: service.name,
+          replica,
+          env: { ...shared, SEAM_SERVICE: service.name, PORT: port, ...(database === undefined ? {} : { DATABASE_URL: database }) },
+          ...(options.echo ? { echo: options.echo } : {}),
+        });
+      });
+      instances.push(...replicas);
+      // Replicas of one service start together; the first also runs the migrations, under a lock.
+      await Promise.all(replicas.map((instance) => instance.start()));
+      logger.info({ service: service.name, urls: replicas.map((instance) => instance.url) }, 'service ready');
+    }
+    const gateway = instances.find((instance) => topology.services.find((service) => service.name === instance.spec.service)?.gateway);
+    if (!gateway) throw new Error(`Topology ${topology.source} has no gateway service`);
+    return {
+      topology,
+      gatewayUrl: gateway.url,
+      databaseUrl,
+      redisUrl,
+      instances,
+      serviceDatabaseUrls,
+      instance: (service, replica = 0) => {
+        const found = instances.find((instance) => instance.spec.service === service && instance.spec.replica === replica);
+        if (!found) throw new Error(`No instance ${service}#${replica}`);
+        return found;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
