@@ -8,6 +8,7 @@ import type { AccessTokens } from '../kernel/access-token.js';
 import { catalogContract, type CatalogApi, type Product } from '../modules/catalog/contract.js';
 import type { InventoryApi } from '../modules/inventory/contract.js';
 import { authenticate } from './auth.js';
+import { isUnavailable } from './degraded.js';
 import { readJson } from './body.js';
 import { parseQuery, slugParam, textParam, wholeNumberParam } from './query.js';
 
@@ -33,12 +34,20 @@ export const catalogRoutes = ({ catalog, inventory, tokens }: CatalogRouteDeps):
   const routes = new Hono();
   const admin = authenticate(tokens, { role: 'admin' });
 
-  /** Products with the units available now, one inventory call per page. */
-  const withStock = async <P extends Product>(products: readonly P[]): Promise<(P & { available: number })[]> => {
+  /**
+   * Products with the units available now, one inventory call per page. When inventory cannot
+   * answer, browsing goes on with `available: null` (unknown) rather than failing the page.
+   */
+  const withStock = async <P extends Product>(products: readonly P[]): Promise<(P & { available: number | null })[]> => {
     if (products.length === 0) return [];
-    const { items } = await inventory.getStock({ productIds: products.map((product) => product.id) });
-    const available = new Map(items.map((level) => [level.productId, level.available]));
-    return products.map((product) => ({ ...product, available: available.get(product.id) ?? 0 }));
+    let levels: Map<string, number> | undefined;
+    try {
+      const { items } = await inventory.getStock({ productIds: products.map((product) => product.id) });
+      levels = new Map(items.map((level) => [level.productId, level.available]));
+    } catch (error) {
+      if (!isUnavailable(error)) throw error;
+    }
+    return products.map((product) => ({ ...product, available: levels ? (levels.get(product.id) ?? 0) : null }));
   };
   const oneWithStock = async (product: Product) => (await withStock([product]))[0];
 
