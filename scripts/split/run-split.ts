@@ -13,6 +13,7 @@ import { provisionDatabaseRoles, type ServiceLogin } from '../../src/app/databas
 import { allModules } from '../../src/app/modules.js';
 import { databaseRoleOf, loadTopology, type Topology } from '../../src/app/topology.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
+import { freePort } from '../local-servers/child-process.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
 import { startRedis } from '../local-servers/redis-server.js';
 import { ServiceProcess } from './service-process.js';
@@ -25,7 +26,7 @@ export interface SplitOptions {
   readonly databaseUrl?: string;
   /** Unset starts a throwaway redis-server. */
   readonly redisUrl?: string;
-  /** Where the gateway listens (0: any free port). */
+  /** Where the gateway listens; unset or 0 picks a free port. */
   readonly gatewayPort?: number;
   /** Extra environment for every service (LOG_LEVEL, ADMIN_PASSWORD, CHECKOUT_*, ...). */
   readonly env?: Readonly<Record<string, string>>;
@@ -45,6 +46,8 @@ export interface RunningSplit {
   instance(service: string, replica?: number): ServiceProcess;
   /** Each service's own database URL, as it connects. */
   readonly serviceDatabaseUrls: Readonly<Record<string, string>>;
+  /** What every service got in its environment (secrets included: this is a local run). */
+  readonly sharedEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -96,7 +99,6 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
 
     const shared = {
       NODE_ENV: 'development',
-      HOST: '127.0.0.1',
       SEAM_TOPOLOGY: topology.source,
       REDIS_URL: redisUrl,
       SEAM_DISCOVERY: 'redis',
@@ -107,13 +109,16 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
     };
     const ordered = [...topology.services.filter((service) => !service.gateway), ...topology.services.filter((service) => service.gateway)];
     for (const service of ordered) {
-      const replicas = Array.from({ length: service.replicas }, (_, replica) => {
-        const port = service.gateway && replica === 0 ? String(options.gatewayPort ?? 3000) : '0';
+      const ports = await Promise.all(
+        Array.from({ length: service.replicas }, (_, replica) => (service.gateway && replica === 0 && options.gatewayPort ? options.gatewayPort : freePort())),
+      );
+      const replicas = ports.map((port, replica) => {
         const database = serviceDatabaseUrls[service.name];
         return new ServiceProcess({
           service: service.name,
           replica,
-          env: { ...shared, SEAM_SERVICE: service.name, PORT: port, ...(database === undefined ? {} : { DATABASE_URL: database }) },
+          port,
+          env: { ...shared, SEAM_SERVICE: service.name, ...(database === undefined ? {} : { DATABASE_URL: database }) },
           ...(options.echo ? { echo: options.echo } : {}),
         });
       });
@@ -131,6 +136,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       redisUrl,
       instances,
       serviceDatabaseUrls,
+      sharedEnv: shared,
       instance: (service, replica = 0) => {
         const found = instances.find((instance) => instance.spec.service === service && instance.spec.replica === replica);
         if (!found) throw new Error(`No instance ${service}#${replica}`);

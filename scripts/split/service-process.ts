@@ -1,7 +1,7 @@
 /**
  * @module One instance of one service of a split run: `node --import tsx src/main.ts` with
- * the service's environment, its output kept (and optionally echoed with a prefix), its URL
- * read from its "listening" log line, and ready once its /readyz answers 200.
+ * the service's environment and port, its output kept (and optionally echoed with a prefix),
+ * ready once its /readyz answers 200.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ const stopTimeoutMs = 15_000;
 export interface InstanceSpec {
   readonly service: string;
   readonly replica: number;
+  /** Loopback port it listens on (the split runner picks free ones). */
+  readonly port: number;
   readonly env: Readonly<Record<string, string>>;
   /** Called with each output line, already prefixed with `service#replica`. */
   readonly echo?: (line: string) => void;
@@ -23,18 +25,14 @@ export class ServiceProcess {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #output: string[] = [];
-  #url: string | undefined;
-
   constructor(readonly spec: InstanceSpec) {}
 
   get name(): string {
     return `${this.spec.service}#${this.spec.replica}`;
   }
 
-  /** Where it listens; set once started. */
   get url(): string {
-    if (this.#url === undefined) throw new Error(`${this.name} is not running`);
-    return this.#url;
+    return `http://127.0.0.1:${this.spec.port}`;
   }
 
   get pid(): number | undefined {
@@ -53,47 +51,35 @@ export class ServiceProcess {
   /** Starts the process and resolves once it is ready; rejects (and kills it) otherwise. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    this.#url = undefined;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env },
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env, HOST: '127.0.0.1', PORT: String(this.spec.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    let found: (url: string) => void = () => undefined;
-    const listening = new Promise<string>((resolve) => (found = resolve));
     const onLines = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
         this.#output.push(line);
         if (this.#output.length > 2000) this.#output.splice(0, 1000);
         this.spec.echo?.(`[${this.name}] ${line}`);
-        const url = /"msg":"Seam [^"]* listening on (http:\/\/[^"]+)"/.exec(line)?.[1];
-        if (url) found(url);
       }
     };
     child.stdout?.on('data', onLines);
     child.stderr?.on('data', onLines);
     const deadline = Date.now() + readyTimeoutMs;
-    const exitedEarly = this.#exited.then(() => undefined);
-    const url = await Promise.race([listening, exitedEarly, sleep(readyTimeoutMs, undefined, { ref: false })]);
-    if (url === undefined) {
-      await this.stop('SIGKILL');
-      throw new Error(`${this.name} did not start:\n${this.tail()}`);
-    }
-    this.#url = url;
     while (Date.now() < deadline) {
       if (!this.running) break;
       try {
-        if ((await fetch(`${url}/readyz`)).status === 200) return;
+        if ((await fetch(`${this.url}/readyz`)).status === 200) return;
       } catch {
         // Not answering yet.
       }
       await sleep(100);
     }
     await this.stop('SIGKILL');
-    throw new Error(`${this.name} listened on ${url} but did not become ready:\n${this.tail()}`);
+    throw new Error(`${this.name} did not become ready on ${this.url}${this.running ? '' : ' (it exited)'}:\n${this.tail()}`);
   }
 
   /** SIGTERM (graceful: deregisters, finishes in-flight work) or SIGKILL (a crash); waits for the exit. */

@@ -1,15 +1,14 @@
 /**
- * The shop as a customer and an administrator use it, over HTTP, on embedded PGlite and on a
- * real PostgreSQL server: browse, order (declined, then paid), retry with the same key,
- * ship, get notified, cancel.
+ * The shop as a customer and an administrator use it, over HTTP: browse, order (declined,
+ * then paid), retry with the same key, ship, get notified, cancel. The same tests run against
+ * the monolith (embedded PGlite, a PostgreSQL server) and the split topology, where every
+ * service is its own process and calls and events cross the network.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
 import { paymentsContract } from '../../src/modules/payments/contract.js';
-import { databaseBackends } from '../support/database-backends.js';
 import { orderBody, ShopClient, testCards } from '../support/shop-client.js';
-import { startTestApp } from '../support/test-app.js';
+import { shopDeployments, type RunningShop } from '../support/shop-deployments.js';
 
 const adminPassword = 'journey-admin-password';
 
@@ -38,24 +37,20 @@ const eventually = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 10
   }
 };
 
-describe.each(databaseBackends)('shop journey on $name', (backend) => {
-  let app: RunningApp;
-  let release: () => Promise<void>;
+describe.each(shopDeployments)('shop journey on $name', (deployment) => {
+  let app: RunningShop;
   let anonymous: ShopClient;
   let admin: ShopClient;
   let customer: ShopClient;
 
   beforeAll(async () => {
-    const prepared = await backend.prepare();
-    release = prepared.release;
-    app = await startTestApp({ ...prepared.env, ADMIN_PASSWORD: adminPassword });
+    app = await deployment.start({ ADMIN_PASSWORD: adminPassword });
     anonymous = new ShopClient(app.url);
     admin = await anonymous.signIn('admin@seam.local', adminPassword);
     customer = await anonymous.signIn(`shopper-${randomUUID()}@example.com`);
   });
   afterAll(async () => {
     await app?.stop();
-    await release?.();
   });
 
   const stockOf = async (productId: string): Promise<number> => (await anonymous.get<Product>(`/products/${productId}`)).body.available;
@@ -149,7 +144,7 @@ describe.each(databaseBackends)('shop journey on $name', (backend) => {
     const cancelled = await customer.post<Order>(`/orders/${fresh.body.id}/cancel`);
     expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
     expect(await stockOf(product.id)).toBe(3);
-    const payment = await app.host.api(paymentsContract).getPaymentByOrder({ orderId: fresh.body.id });
+    const payment = await app.resolve(paymentsContract).getPaymentByOrder({ orderId: fresh.body.id });
     expect(payment).toMatchObject({ status: 'REFUNDED', refundedCents: fresh.body.totalCents });
     await eventually(async () => {
       const notes = await customer.get<{ items: { kind: string }[] }>('/notifications');

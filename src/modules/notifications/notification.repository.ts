@@ -21,8 +21,12 @@ const toNotification = (row: NotificationRow): Notification => ({
 
 /** What the notifications module reads and writes; the repository below is its PostgreSQL implementation. */
 export interface NotificationStore {
-  /** Records the notification of `eventId`; undefined when that event already has one. */
-  insertForEvent(eventId: string, draft: NotificationDraft): Promise<Notification | undefined>;
+  /**
+   * Records the notification of the event `eventId`, dated when the event happened (events
+   * from several services arrive in any order; the list still reads in the order of events);
+   * undefined when that event already has one.
+   */
+  insertForEvent(eventId: string, occurredAt: Date, draft: NotificationDraft): Promise<Notification | undefined>;
   /** The user's newest `limit` notifications, newest first. */
   listByUser(userId: string, limit: number): Promise<Notification[]>;
 }
@@ -31,10 +35,10 @@ export class NotificationRepository implements NotificationStore {
   /** `db` may be an event handler's transaction, so the row commits with the inbox mark. */
   constructor(private readonly db: Database) {}
 
-  async insertForEvent(eventId: string, draft: NotificationDraft): Promise<Notification | undefined> {
+  async insertForEvent(eventId: string, occurredAt: Date, draft: NotificationDraft): Promise<Notification | undefined> {
     const [row] = await this.db
       .insert(notifications)
-      .values({ id: randomUUID(), eventId, ...draft })
+      .values({ id: randomUUID(), eventId, createdAt: occurredAt, ...draft })
       .onConflictDoNothing({ target: notifications.eventId })
       .returning();
     return row ? toNotification(row) : undefined;

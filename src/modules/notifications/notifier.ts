@@ -17,7 +17,7 @@ import { NotificationRepository } from './notification.repository.js';
 export const notificationHandler =
   <S extends z.ZodType>(payload: S, draft: (payload: z.output<S>) => NotificationDraft, channel: NotificationChannel): EventHandler<z.output<S>> =>
   async (event, tx) => {
-    const notification = await new NotificationRepository(tx).insertForEvent(event.id, draft(parseOrThrow(payload, event.payload, `${event.type} payload`)));
+    const notification = await new NotificationRepository(tx).insertForEvent(event.id, new Date(event.occurredAt), draft(parseOrThrow(payload, event.payload, `${event.type} payload`)));
     // Sent last, inside the transaction: if sending fails, the record and the inbox mark roll
     // back and the relay retries; a customer may hear twice but is never left unnotified.
     if (notification) await channel.send(notification);
