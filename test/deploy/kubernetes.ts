@@ -1,0 +1,280 @@
+/**
+ * @module Checks the rendered Kubernetes manifests of a deployment against its topology.
+ * `checkKubernetes` returns every problem it finds as a sentence, so a test can show all of
+ * them at once and can prove each rule fires by breaking a copy of the manifests.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ServiceSpec } from '../../src/app/topology.js';
+import { serviceUrlVariable } from '../../src/app/service-logins.js';
+import { checkProvisioning, checkServiceEnv, checkSharedSecrets, type Env } from './environment.js';
+import { namespace, repoRoot, servicePort, type Target } from './targets.js';
+
+// Only the fields the checks read; everything is optional because the input is checked, not trusted.
+type Labels = Record<string, string>;
+interface Metadata { name?: string; namespace?: string; labels?: Labels }
+interface KeyRef { name?: string; key?: string }
+interface EnvVar { name?: string; value?: string; valueFrom?: { secretKeyRef?: KeyRef; configMapKeyRef?: KeyRef } }
+interface EnvFrom { configMapRef?: { name?: string }; secretRef?: { name?: string } }
+interface Probe { httpGet?: { path?: string; port?: number | string } }
+interface SecurityContext { runAsNonRoot?: boolean; runAsUser?: number }
+export interface Container {
+  name?: string;
+  image?: string;
+  command?: string[];
+  ports?: { name?: string; containerPort?: number }[];
+  env?: EnvVar[];
+  envFrom?: EnvFrom[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: SecurityContext;
+}
+export interface PodTemplate { metadata?: Metadata; spec?: { securityContext?: SecurityContext; restartPolicy?: string; containers?: Container[] } }
+export interface DeploymentSpec { replicas?: number; selector?: { matchLabels?: Labels }; template?: PodTemplate }
+export interface ServiceSpecK8s { type?: string; clusterIP?: string; selector?: Labels; ports?: { name?: string; port?: number; targetPort?: number | string }[] }
+export interface HpaSpec {
+  scaleTargetRef?: { kind?: string; name?: string };
+  minReplicas?: number;
+  maxReplicas?: number;
+  metrics?: { type?: string; resource?: { name?: string } }[];
+}
+export interface JobSpec { template?: PodTemplate }
+export interface Resource {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Metadata;
+  spec?: unknown;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+/** True when `kubectl` can be run; the Kubernetes checks are skipped without it. */
+export const kubectlAvailable = (): boolean => !spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).error;
+
+/** Renders `deploy/<target>/k8s` with kustomize, as `kubectl apply -k` would, and parses every document. */
+export const renderKustomize = (target: Target): Resource[] => {
+  const text = execFileSync('kubectl', ['kustomize', join(repoRoot, target.dir, 'k8s')], { encoding: 'utf8' });
+  return parseAllDocuments(text).map((document) => {
+    if (document.errors.length > 0) throw new Error(`kustomize output is not YAML: ${document.errors[0]?.message}`);
+    return document.toJS() as Resource;
+  });
+};
+
+const nameOf = (resource: Resource): string => resource.metadata?.name ?? '(unnamed)';
+const specOf = <T>(resource: Resource): T => (resource.spec ?? {}) as T;
+const selects = (selector: Labels | undefined, labels: Labels | undefined): boolean =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+
+/** The container port a Service targetPort or probe port names: a number as is, a name through the container's ports. */
+const resolvePort = (port: number | string | undefined, container: Container): number | undefined =>
+  typeof port === 'number' ? port : container.ports?.find((candidate) => candidate.name === port)?.containerPort;
+
+interface Context {
+  readonly target: Target;
+  readonly configMaps: ReadonlyMap<string, Labels>;
+  readonly secrets: ReadonlyMap<string, Labels>;
+}
+
+/** The environment a container gets: envFrom first, env over it, references looked up (missing ones reported). */
+const resolveEnv = (where: string, container: Container, context: Context, problems: string[]): Env => {
+  const env: Record<string, string> = {};
+  const source = (kind: 'ConfigMap' | 'Secret', name: string | undefined): Labels | undefined => {
+    const found = (kind === 'ConfigMap' ? context.configMaps : context.secrets).get(name ?? '');
+    if (!found) problems.push(`${where}: refers to ${kind} "${name}", which the manifests do not have`);
+    return found;
+  };
+  for (const from of container.envFrom ?? []) {
+    const data = from.configMapRef ? source('ConfigMap', from.configMapRef.name) : from.secretRef ? source('Secret', from.secretRef.name) : undefined;
+    Object.assign(env, data);
+  }
+  for (const variable of container.env ?? []) {
+    const name = variable.name ?? '(unnamed)';
+    const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
+    if (variable.value !== undefined) env[name] = variable.value;
+    else if (ref) {
+      const data = source(variable.valueFrom?.secretKeyRef ? 'Secret' : 'ConfigMap', ref.name);
+      const value = data?.[ref.key ?? ''];
+      if (value !== undefined) env[name] = value;
+      else if (data) problems.push(`${where}: env ${name} refers to key "${ref.key}", which ${ref.name} does not have`);
+    }
+  }
+  return env;
+};
+
+const checkPod = (where: string, template: PodTemplate | undefined, problems: string[]): void => {
+  const pod = template?.spec;
+  for (const container of pod?.containers ?? []) {
+    const nonRoot = container.securityContext?.runAsNonRoot ?? pod?.securityContext?.runAsNonRoot;
+    if (nonRoot !== true) problems.push(`${where}: container "${container.name}" does not set securityContext.runAsNonRoot: true`);
+    const user = container.securityContext?.runAsUser ?? pod?.securityContext?.runAsUser;
+    if (user === 0) problems.push(`${where}: container "${container.name}" runs as user 0`);
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const resource of ['cpu', 'memory']) {
+        if (container.resources?.[kind]?.[resource] === undefined) problems.push(`${where}: container "${container.name}" has no ${kind}.${resource}`);
+      }
+    }
+  }
+  if ((pod?.containers ?? []).length === 0) problems.push(`${where}: has no container`);
+};
+
+const checkProbe = (where: string, container: Container, probe: 'readinessProbe' | 'livenessProbe', path: string): string[] => {
+  const httpGet = container[probe]?.httpGet;
+  if (!httpGet) return [`${where}: has no ${probe} (HTTP GET ${path})`];
+  const problems: string[] = [];
+  if (httpGet.path !== path) problems.push(`${where}: ${probe} is on ${httpGet.path}, expected ${path}`);
+  const port = resolvePort(httpGet.port, container);
+  if (port !== servicePort) problems.push(`${where}: ${probe} port ${JSON.stringify(httpGet.port)} is not container port ${servicePort}`);
+  return problems;
+};
+
+/** One Deployment: its replicas, container, probes and environment. Returns its environment for the cross-checks. */
+const checkDeployment = (deployment: Resource, service: ServiceSpec, context: Context, problems: string[]): Env => {
+  const where = `Deployment "${service.name}"`;
+  const spec = specOf<DeploymentSpec>(deployment);
+  if ((spec.replicas ?? 1) !== service.replicas) {
+    problems.push(`${where}: replicas ${spec.replicas ?? 1}, but ${context.target.topologyFile} asks for ${service.replicas}`);
+  }
+  if (!selects(spec.selector?.matchLabels, spec.template?.metadata?.labels)) problems.push(`${where}: its selector does not match its own pods' labels`);
+  checkPod(where, spec.template, problems);
+  const containers = spec.template?.spec?.containers ?? [];
+  if (containers.length !== 1) problems.push(`${where}: ${containers.length} containers, expected one`);
+  const container = containers[0];
+  if (!container) return {};
+  const http = container.ports?.find((port) => port.name === 'http');
+  if (http?.containerPort !== servicePort) problems.push(`${where}: no container port named "http" on ${servicePort}`);
+  problems.push(...checkProbe(where, container, 'readinessProbe', '/readyz'), ...checkProbe(where, container, 'livenessProbe', '/healthz'));
+  const env = resolveEnv(where, container, context, problems);
+  problems.push(...checkServiceEnv(where, env, service, context.target, `{service}.${namespace}.svc.cluster.local`));
+  // The provisioning Job creates the role from DATABASE_URL_<SERVICE>: the service must connect with that same URL.
+  const databaseRef = container.env?.find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key;
+  if (context.target.split && service.modules.length > 0 && databaseRef !== serviceUrlVariable(service.name)) {
+    problems.push(`${where}: DATABASE_URL comes from ${JSON.stringify(databaseRef)}, expected Secret key ${serviceUrlVariable(service.name)}`);
+  }
+  return env;
+};
+
+/** The Services of one topology service: the one of its name, and (for the gateway) a stable address. */
+const checkServices = (service: ServiceSpec, deployment: Resource, resources: readonly Resource[], target: Target, problems: string[]): void => {
+  const podLabels = specOf<DeploymentSpec>(deployment).template?.metadata?.labels;
+  const container = specOf<DeploymentSpec>(deployment).template?.spec?.containers?.[0] ?? {};
+  const services = resources.filter((resource) => resource.kind === 'Service');
+  const named = services.filter((resource) => nameOf(resource) === service.name);
+  if (named.length !== 1) {
+    problems.push(`service "${service.name}": ${named.length} Services of that name, expected exactly one`);
+    return;
+  }
+  const spec = specOf<ServiceSpecK8s>(named[0] as Resource);
+  const where = `Service "${service.name}"`;
+  if (!selects(spec.selector, podLabels)) problems.push(`${where}: its selector does not select the pods of Deployment "${service.name}"`);
+  if (!(spec.ports ?? []).some((port) => resolvePort(port.targetPort ?? port.port, container) === servicePort)) {
+    problems.push(`${where}: no port targets container port ${servicePort}`);
+  }
+  if (target.split) {
+    // DNS A records give pod addresses, not a port mapping: callers use SEAM_DNS_PORT on the pods directly.
+    if (spec.clusterIP !== 'None') problems.push(`${where}: not headless (clusterIP: None), so its DNS name is one virtual IP, not the pods`);
+    if (!(spec.ports ?? []).some((port) => port.port === servicePort)) problems.push(`${where}: headless, so it must list port ${servicePort} itself`);
+  }
+  if (service.gateway) {
+    const stable = services.filter((resource) => {
+      const candidate = specOf<ServiceSpecK8s>(resource);
+      return candidate.clusterIP !== 'None' && selects(candidate.selector, podLabels);
+    });
+    if (stable.length === 0) problems.push(`gateway "${service.name}": no ClusterIP Service (not headless) selects its pods`);
+  }
+};
+
+const checkAutoscalers = (resources: readonly Resource[], target: Target, problems: string[]): void => {
+  const hpas = resources.filter((resource) => resource.kind === 'HorizontalPodAutoscaler');
+  const deployments = new Set(resources.filter((resource) => resource.kind === 'Deployment').map(nameOf));
+  for (const name of target.autoscaled) {
+    if (!hpas.some((hpa) => specOf<HpaSpec>(hpa).scaleTargetRef?.name === name)) problems.push(`service "${name}": no HorizontalPodAutoscaler scales it`);
+  }
+  for (const hpa of hpas) {
+    const where = `HorizontalPodAutoscaler "${nameOf(hpa)}"`;
+    const spec = specOf<HpaSpec>(hpa);
+    if (hpa.apiVersion !== 'autoscaling/v2') problems.push(`${where}: apiVersion ${hpa.apiVersion}, expected autoscaling/v2`);
+    const targetName = spec.scaleTargetRef?.name ?? '';
+    if (spec.scaleTargetRef?.kind !== 'Deployment' || !deployments.has(targetName)) {
+      problems.push(`${where}: scales ${spec.scaleTargetRef?.kind} "${targetName}", which is not a Deployment of these manifests`);
+    }
+    const wanted = target.topology.services.find((service) => service.name === targetName)?.replicas ?? 1;
+    if ((spec.minReplicas ?? 1) < wanted) problems.push(`${where}: minReplicas ${spec.minReplicas ?? 1} is below the topology's ${wanted}`);
+    if ((spec.maxReplicas ?? 0) < (spec.minReplicas ?? 1)) problems.push(`${where}: maxReplicas ${spec.maxReplicas} is below minReplicas`);
+    if (!(spec.metrics ?? []).some((metric) => metric.type === 'Resource' && metric.resource?.name === 'cpu')) problems.push(`${where}: does not scale on CPU`);
+  }
+};
+
+/** The Job that creates every module-running service's role, with the very URLs those services use. */
+const checkProvisionJob = (resources: readonly Resource[], envs: ReadonlyMap<string, Env>, context: Context, problems: string[]): void => {
+  const jobs = resources.filter((resource) => resource.kind === 'Job' && nameOf(resource) === 'db-provision');
+  if (jobs.length !== 1) {
+    problems.push(`Job "db-provision": ${jobs.length} found, expected exactly one`);
+    return;
+  }
+  const where = 'Job "db-provision"';
+  const template = specOf<JobSpec>(jobs[0] as Resource).template;
+  checkPod(where, template, problems);
+  const container = template?.spec?.containers?.[0] ?? {};
+  problems.push(...checkProvisioning(where, container.command, resolveEnv(where, container, context, problems), envs, context.target));
+};
+
+/** Every problem with `resources` (rendered manifests) as deployment files for `target`. */
+export const checkKubernetes = (resources: readonly Resource[], target: Target): string[] => {
+  const problems: string[] = [];
+  const ofKind = (kind: string): Resource[] => resources.filter((resource) => resource.kind === kind);
+
+  if (!ofKind('Namespace').some((resource) => nameOf(resource) === namespace)) problems.push(`no Namespace "${namespace}"`);
+  for (const resource of resources) {
+    if (resource.kind !== 'Namespace' && resource.metadata?.namespace !== namespace) {
+      problems.push(`${resource.kind} "${nameOf(resource)}" is in namespace ${JSON.stringify(resource.metadata?.namespace)}, expected "${namespace}"`);
+    }
+  }
+  const secrets = new Map(
+    ofKind('Secret').map((secret) => {
+      const decoded = Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+      return [nameOf(secret), { ...decoded, ...secret.stringData }];
+    }),
+  );
+  // Committed secrets can only be placeholders; a real value in git is a leak.
+  for (const [name, data] of secrets) {
+    for (const [key, value] of Object.entries(data)) {
+      if (!value.includes('change-me')) problems.push(`Secret "${name}": ${key} is not marked as a change-me placeholder`);
+    }
+  }
+  const context: Context = { target, configMaps: new Map(ofKind('ConfigMap').map((map) => [nameOf(map), map.data ?? {}])), secrets };
+
+  const names = new Set(target.topology.services.map((service) => service.name));
+  const deployments = ofKind('Deployment');
+  for (const deployment of deployments) {
+    if (!names.has(nameOf(deployment))) problems.push(`Deployment "${nameOf(deployment)}" is no service of ${target.topologyFile}`);
+  }
+  const envs = new Map<string, Env>();
+  for (const service of target.topology.services) {
+    const matching = deployments.filter((deployment) => nameOf(deployment) === service.name);
+    if (matching.length !== 1) {
+      problems.push(`service "${service.name}": ${matching.length} Deployments of that name, expected exactly one`);
+      continue;
+    }
+    const deployment = matching[0] as Resource;
+    envs.set(service.name, checkDeployment(deployment, service, context, problems));
+    checkServices(service, deployment, resources, target, problems);
+  }
+  problems.push(...checkSharedSecrets(envs));
+  for (const service of ofKind('Service')) {
+    const selector = specOf<ServiceSpecK8s>(service).selector;
+    if (!deployments.some((deployment) => selects(selector, specOf<DeploymentSpec>(deployment).template?.metadata?.labels))) {
+      problems.push(`Service "${nameOf(service)}" selects the pods of no Deployment`);
+    }
+  }
+  checkAutoscalers(resources, target, problems);
+  if (target.split) checkProvisionJob(resources, envs, context, problems);
+
+  // One image for every service and the Job: the topology, not the image, decides what runs.
+  const images = new Set(
+    [...deployments, ...ofKind('Job')].flatMap((resource) => (specOf<DeploymentSpec>(resource).template?.spec?.containers ?? []).map((container) => container.image)),
+  );
+  if (images.size !== 1) problems.push(`containers use ${images.size} images (${[...images].join(', ')}), expected one`);
+  return problems;
+};
