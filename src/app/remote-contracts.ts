@@ -4,6 +4,7 @@
  * resilient HTTP binding (timeout, retries for idempotent methods, breaker, bulkhead).
  */
 import type { DeploymentConfig } from '../kernel/config.js';
+import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AnyModule } from '../kernel/module.js';
 import type { ModuleHost } from '../kernel/module-host.js';
@@ -51,6 +52,8 @@ export interface RemoteContractOptions {
   readonly credentials: ServiceCredentials;
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** Wraps each remote API (metrics); identity when unset. */
+  readonly instrument?: <C extends AnyContract>(contract: C, api: ContractApi<C>) => ContractApi<C>;
 }
 
 /**
@@ -73,7 +76,7 @@ export const bindRemoteContracts = (host: ModuleHost, options: RemoteContractOpt
         timeoutMs: options.timeoutMs,
         logger: options.logger.child({ component: 'remote', target: service.name }),
       });
-      host.useRemote(module.provides, binding.api);
+      host.useRemote(module.provides, options.instrument ? options.instrument(module.provides, binding.api) : binding.api);
     }
   }
 };

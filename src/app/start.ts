@@ -21,6 +21,7 @@ import { rpcServer } from '../transport/http/rpc-server.js';
 import { inProcessBinder } from '../transport/in-process.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
+import { serviceMetrics, type ServiceMetrics } from './metrics.js';
 import { allModules } from './modules.js';
 import { bindRemoteContracts, openDiscovery } from './remote-contracts.js';
 import { advertisedUrl, registerService } from './service-registration.js';
@@ -83,6 +84,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   const topology = topologyOf(config);
   const service = selectService(topology, config.deployment.service);
   const network = networkOf(config, topology, service);
+  const metrics = serviceMetrics({ service: service.name });
   const local: AnyModule[] = allModules.filter((module) => service.modules.includes(module.name));
   let database: DatabaseHandle | undefined;
   if (local.length > 0) {
@@ -104,7 +106,16 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   if (network) {
     const discovery = await openDiscovery(config.deployment, topology, logger);
     lifecycle.onStop('discovery', () => discovery.close());
-    bindRemoteContracts(host, { topology, local: service, modules: allModules, discovery, credentials: network.credentials, timeoutMs: config.deployment.rpcTimeoutMs, logger });
+    bindRemoteContracts(host, {
+      topology,
+      local: service,
+      modules: allModules,
+      discovery,
+      credentials: network.credentials,
+      timeoutMs: config.deployment.rpcTimeoutMs,
+      logger,
+      instrument: (contract, api) => metrics.instrument('client', contract, api),
+    });
   }
   lifecycle.onStop('modules', () => host.stop());
   await host.start(local);
@@ -112,12 +123,16 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
     const consumers = await startEventConsumers(host, local, network.redisUrl, logger);
     lifecycle.onStop('event consumers', () => Promise.all(consumers.map((consumer) => consumer.close())).then(() => undefined));
   }
-  return { database, host, topology, service, network };
+  return { database, host, topology, service, network, metrics };
 };
+
+/** Prometheus text format; keep /metrics off the public ingress (route only /api there). */
+const metricsRoute = (metrics: ServiceMetrics): Hono =>
+  new Hono().get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
 const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>): Hono => {
-  const { database, host, service, network } = parts;
+  const { database, host, service, network, metrics } = parts;
   const readiness = readinessOf(database, host);
   const app = service.gateway
     ? createGateway({
@@ -130,9 +145,10 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
       })
     : new Hono().route('/', healthRoutes(readiness));
   if (network && host.modules.length > 0) {
-    const served = host.modules.map((module) => ({ contract: module.provides, api: host.api(module.provides) }));
+    const served = host.modules.map((module) => ({ contract: module.provides, api: metrics.instrument('server', module.provides, host.api(module.provides)) }));
     app.route('/', rpcServer({ served, credentials: network.credentials, logger: logger.child({ component: 'rpc-server' }) }));
   }
+  app.route('/', metricsRoute(metrics));
   return app;
 };
 

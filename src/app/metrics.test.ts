@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineContract } from '../kernel/contract.js';
+import { defineError } from '../kernel/errors.js';
+import { serviceMetrics } from './metrics.js';
+
+const NoSuchName = defineError('NO_SUCH_NAME', 404, 'Nobody by that name');
+const greeter = defineContract('greeter', 1, {
+  methods: {
+    greet: { input: z.object({ name: z.string() }), output: z.object({ text: z.string() }), errors: [NoSuchName], idempotent: true },
+  },
+});
+
+describe('service metrics', () => {
+  it('times every call by side, contract, method and outcome, and passes results and errors through', async () => {
+    const metrics = serviceMetrics({ service: 'greeting' });
+    const api = metrics.instrument('client', greeter, {
+      greet: async ({ name }) => {
+        if (name === 'nobody') throw NoSuchName.create('no nobody');
+        return { text: `hello ${name}` };
+      },
+    });
+    await expect(api.greet({ name: 'ada' })).resolves.toEqual({ text: 'hello ada' });
+    await expect(api.greet({ name: 'bob' })).resolves.toEqual({ text: 'hello bob' });
+    await expect(api.greet({ name: 'nobody' })).rejects.toMatchObject({ code: 'NO_SUCH_NAME' });
+
+    const text = await metrics.registry.metrics();
+    const count = (outcome: string) =>
+      new RegExp(`seam_rpc_duration_seconds_count\\{service="greeting",side="client",contract="greeter/v1",method="greet",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1];
+    expect(count('ok')).toBe('2');
+    expect(count('NO_SUCH_NAME')).toBe('1');
+    expect(text).toContain('process_cpu_user_seconds_total{service="greeting"}');
+  });
+});
