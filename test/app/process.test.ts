@@ -2,7 +2,7 @@
  * The real entry point as a user runs it: a child process that starts, serves, and stops
  * cleanly on SIGTERM; and a bad setting that stops it before it starts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,5 +41,24 @@ describe('src/main.ts', () => {
     const exit = await main.exited;
     expect(exit.code).toBe(78);
     expect(exit.stderr).toContain('PORT: expected a whole number from 0 to 65535, got "eighty"');
+  });
+
+  it('refuses a topology that leaves a module out, naming it, before touching any database', async () => {
+    const topology = join(dataDir, 'broken.yaml');
+    writeFileSync(topology, 'services:\n  shop:\n    gateway: true\n    modules: [identity, catalog, catalog]\n');
+    const main = startMain({ PORT: '0', SEAM_TOPOLOGY: topology, PGLITE_DIR: join(dataDir, 'never-created') });
+    const exit = await main.exited;
+    expect(exit.code).toBe(78);
+    expect(exit.stderr).toContain('module "catalog" is placed twice: in "shop" and in "shop"');
+    expect(exit.stderr).toMatch(/no service runs "inventory", "payments", "shipping", "orders", "notifications"/);
+    expect(existsSync(join(dataDir, 'never-created'))).toBe(false);
+  });
+
+  it('refuses to run a service of a split topology without Redis and a service secret', async () => {
+    const main = startMain({ PORT: '0', SEAM_TOPOLOGY: 'deploy/split/topology.yaml', SEAM_SERVICE: 'catalog', PGLITE_DIR: 'memory://' });
+    const exit = await main.exited;
+    expect(exit.code).toBe(78);
+    expect(exit.stderr).toContain('REDIS_URL: required when the topology has several services');
+    expect(exit.stderr).toContain('SEAM_SERVICE_SECRET: required when the topology has several services');
   });
 });
