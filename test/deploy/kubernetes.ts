@@ -129,11 +129,19 @@ const checkProbe = (where: string, container: Container, probe: 'readinessProbe'
   return problems;
 };
 
-/** One Deployment: its replicas, container, probes and environment. Returns its environment for the cross-checks. */
-const checkDeployment = (deployment: Resource, service: ServiceSpec, context: Context, problems: string[]): Env => {
+/**
+ * One Deployment: its replicas, container, probes and environment. Returns its environment for the cross-checks.
+ * `autoscaler` names the HorizontalPodAutoscaler that scales it, if one does: that one owns the
+ * replica count (its minReplicas is checked against the topology), so the Deployment must not set
+ * replicas, or every `kubectl apply` would reset the HPA's scaling to that number.
+ */
+const checkDeployment = (deployment: Resource, service: ServiceSpec, autoscaler: string | undefined, context: Context, problems: string[]): Env => {
   const where = `Deployment "${service.name}"`;
   const spec = specOf<DeploymentSpec>(deployment);
-  if ((spec.replicas ?? 1) !== service.replicas) {
+  if (autoscaler !== undefined) {
+    if (spec.replicas !== undefined) problems.push(`${where}: sets replicas although HorizontalPodAutoscaler "${autoscaler}" manages them`);
+  } else if ((spec.replicas ?? 1) !== service.replicas) {
+    // Kubernetes defaults replicas to 1.
     problems.push(`${where}: replicas ${spec.replicas ?? 1}, but ${context.target.topologyFile} asks for ${service.replicas}`);
   }
   if (!selects(spec.selector?.matchLabels, spec.template?.metadata?.labels)) problems.push(`${where}: its selector does not match its own pods' labels`);
@@ -185,11 +193,25 @@ const checkServices = (service: ServiceSpec, deployment: Resource, resources: re
   }
 };
 
+/** The HorizontalPodAutoscalers that scale a Deployment, by the Deployment's name. */
+const autoscalersOf = (resources: readonly Resource[]): Map<string, string> => {
+  const byDeployment = new Map<string, string>();
+  for (const hpa of resources.filter((resource) => resource.kind === 'HorizontalPodAutoscaler')) {
+    const ref = specOf<HpaSpec>(hpa).scaleTargetRef;
+    if (ref?.kind === 'Deployment' && ref.name !== undefined && !byDeployment.has(ref.name)) byDeployment.set(ref.name, nameOf(hpa));
+  }
+  return byDeployment;
+};
+
 const checkAutoscalers = (resources: readonly Resource[], target: Target, problems: string[]): void => {
   const hpas = resources.filter((resource) => resource.kind === 'HorizontalPodAutoscaler');
   const deployments = new Set(resources.filter((resource) => resource.kind === 'Deployment').map(nameOf));
   for (const name of target.autoscaled) {
     if (!hpas.some((hpa) => specOf<HpaSpec>(hpa).scaleTargetRef?.name === name)) problems.push(`service "${name}": no HorizontalPodAutoscaler scales it`);
+  }
+  for (const name of deployments) {
+    const scaling = hpas.filter((hpa) => specOf<HpaSpec>(hpa).scaleTargetRef?.kind === 'Deployment' && specOf<HpaSpec>(hpa).scaleTargetRef?.name === name);
+    if (scaling.length > 1) problems.push(`Deployment "${name}": ${scaling.length} HorizontalPodAutoscalers scale it (${scaling.map(nameOf).join(', ')}), expected at most one`);
   }
   for (const hpa of hpas) {
     const where = `HorizontalPodAutoscaler "${nameOf(hpa)}"`;
@@ -199,8 +221,12 @@ const checkAutoscalers = (resources: readonly Resource[], target: Target, proble
     if (spec.scaleTargetRef?.kind !== 'Deployment' || !deployments.has(targetName)) {
       problems.push(`${where}: scales ${spec.scaleTargetRef?.kind} "${targetName}", which is not a Deployment of these manifests`);
     }
-    const wanted = target.topology.services.find((service) => service.name === targetName)?.replicas ?? 1;
-    if ((spec.minReplicas ?? 1) < wanted) problems.push(`${where}: minReplicas ${spec.minReplicas ?? 1} is below the topology's ${wanted}`);
+    // The Deployment sets no replicas (see checkDeployment): minReplicas is where the topology's count lives.
+    // Kubernetes defaults minReplicas to 1.
+    const wanted = target.topology.services.find((service) => service.name === targetName)?.replicas;
+    if (wanted !== undefined && (spec.minReplicas ?? 1) !== wanted) {
+      problems.push(`${where}: minReplicas ${spec.minReplicas ?? 1}, but ${target.topologyFile} asks for ${wanted}`);
+    }
     if ((spec.maxReplicas ?? 0) < (spec.minReplicas ?? 1)) problems.push(`${where}: maxReplicas ${spec.maxReplicas} is below minReplicas`);
     if (!(spec.metrics ?? []).some((metric) => metric.type === 'Resource' && metric.resource?.name === 'cpu')) problems.push(`${where}: does not scale on CPU`);
   }
@@ -251,6 +277,7 @@ export const checkKubernetes = (resources: readonly Resource[], target: Target):
     if (!names.has(nameOf(deployment))) problems.push(`Deployment "${nameOf(deployment)}" is no service of ${target.topologyFile}`);
   }
   const envs = new Map<string, Env>();
+  const autoscalers = autoscalersOf(resources);
   for (const service of target.topology.services) {
     const matching = deployments.filter((deployment) => nameOf(deployment) === service.name);
     if (matching.length !== 1) {
@@ -258,7 +285,7 @@ export const checkKubernetes = (resources: readonly Resource[], target: Target):
       continue;
     }
     const deployment = matching[0] as Resource;
-    envs.set(service.name, checkDeployment(deployment, service, context, problems));
+    envs.set(service.name, checkDeployment(deployment, service, autoscalers.get(service.name), context, problems));
     checkServices(service, deployment, resources, target, problems);
   }
   problems.push(...checkSharedSecrets(envs));

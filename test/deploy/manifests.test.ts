@@ -33,11 +33,11 @@ const allTargets = Object.values(targets);
 /** A deep copy that shares nothing, not even what YAML aliases made one object. */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** A topology like `target`'s with catalog at `replicas`, to show the checks read the topology. */
-const withCatalogReplicas = (target: Target, replicas: number): Target => {
-  const text = readFileSync(join(repoRoot, target.topologyFile), 'utf8').replace(/(catalog:\n\s+modules: \[catalog\]\n\s+replicas:) 2/, `$1 ${replicas}`);
+/** A topology like `target`'s with service `name` at `replicas`, to show the checks read the topology. */
+const withReplicas = (target: Target, name: string, replicas: number): Target => {
+  const text = readFileSync(join(repoRoot, target.topologyFile), 'utf8').replace(new RegExp(`(\\n  ${name}:\\n(?:    .*\\n)*?    replicas:) \\d+`), `$1 ${replicas}`);
   const topology = parseTopology(text, target.topologyFile, allModules.map((module) => module.name));
-  expect(topology.services.find((service) => service.name === 'catalog')?.replicas).toBe(replicas);
+  expect(topology.services.find((service) => service.name === name)?.replicas).toBe(replicas);
   return { ...target, topology };
 };
 
@@ -76,8 +76,20 @@ const kubernetesBreakages: Breakage<Resource[]>[] = [
     mutate: (r) => r.push({ ...copy(find(r, 'Deployment', 'catalog')), metadata: { name: 'search', namespace: 'seam' } }),
     expected: /Deployment "search" is no service of deploy\/split\/topology.yaml/,
   },
-  { name: 'replicas other than the topology’s', target: 'split', mutate: (r) => (deployment(r, 'catalog').replicas = 1), expected: /Deployment "catalog": replicas 1, but .* asks for 2/ },
-  { name: 'monolith replicas other than the topology’s', target: 'monolith', mutate: (r) => (deployment(r, 'shop').replicas = 3), expected: /Deployment "shop": replicas 3/ },
+  { name: 'replicas other than the topology’s', target: 'split', mutate: (r) => (deployment(r, 'gateway').replicas = 2), expected: /Deployment "gateway": replicas 2, but deploy\/split\/topology.yaml asks for 1/ },
+  // Even the topology's own count: `kubectl apply` would still reset the HPA's scaling to it.
+  {
+    name: 'replicas on a Deployment an autoscaler scales',
+    target: 'split',
+    mutate: (r) => (deployment(r, 'catalog').replicas = 2),
+    expected: /Deployment "catalog": sets replicas although HorizontalPodAutoscaler "catalog" manages them/,
+  },
+  {
+    name: 'replicas on the autoscaled monolith',
+    target: 'monolith',
+    mutate: (r) => (deployment(r, 'shop').replicas = 1),
+    expected: /Deployment "shop": sets replicas although HorizontalPodAutoscaler "shop" manages them/,
+  },
   {
     name: 'a Deployment selector that misses its own pods',
     target: 'split',
@@ -147,7 +159,21 @@ const kubernetesBreakages: Breakage<Resource[]>[] = [
   { name: 'no Namespace', target: 'monolith', mutate: (r) => drop(r, 'Namespace', 'seam'), expected: /no Namespace "seam"/ },
   { name: 'no autoscaler for catalog', target: 'split', mutate: (r) => drop(r, 'HorizontalPodAutoscaler', 'catalog'), expected: /service "catalog": no HorizontalPodAutoscaler scales it/ },
   { name: 'no autoscaler for the monolith', target: 'monolith', mutate: (r) => drop(r, 'HorizontalPodAutoscaler', 'shop'), expected: /service "shop": no HorizontalPodAutoscaler scales it/ },
-  { name: 'an autoscaler below the topology', target: 'split', mutate: (r) => (hpa(r, 'catalog').minReplicas = 1), expected: /HorizontalPodAutoscaler "catalog": minReplicas 1 is below the topology's 2/ },
+  {
+    name: 'an autoscaler removed, leaving its Deployment at the default one replica',
+    target: 'split',
+    mutate: (r) => drop(r, 'HorizontalPodAutoscaler', 'catalog'),
+    expected: /Deployment "catalog": replicas 1, but deploy\/split\/topology.yaml asks for 2/,
+  },
+  { name: 'an autoscaler below the topology', target: 'split', mutate: (r) => (hpa(r, 'catalog').minReplicas = 1), expected: /HorizontalPodAutoscaler "catalog": minReplicas 1, but deploy\/split\/topology.yaml asks for 2/ },
+  { name: 'an autoscaler above the topology', target: 'split', mutate: (r) => (hpa(r, 'catalog').minReplicas = 3), expected: /HorizontalPodAutoscaler "catalog": minReplicas 3, but deploy\/split\/topology.yaml asks for 2/ },
+  { name: 'a monolith autoscaler above the topology', target: 'monolith', mutate: (r) => (hpa(r, 'shop').minReplicas = 2), expected: /HorizontalPodAutoscaler "shop": minReplicas 2, but deploy\/monolith\/topology.yaml asks for 1/ },
+  {
+    name: 'two autoscalers for one Deployment',
+    target: 'split',
+    mutate: (r) => r.push({ ...copy(find(r, 'HorizontalPodAutoscaler', 'catalog')), metadata: { name: 'catalog-cpu', namespace: 'seam' } }),
+    expected: /Deployment "catalog": 2 HorizontalPodAutoscalers scale it \(catalog, catalog-cpu\), expected at most one/,
+  },
   { name: 'an autoscaler of nothing', target: 'split', mutate: (r) => (hpa(r, 'orders').scaleTargetRef!.name = 'order'), expected: /HorizontalPodAutoscaler "orders": scales Deployment "order", which is not a Deployment/ },
   { name: 'an old autoscaling API', target: 'split', mutate: (r) => (find(r, 'HorizontalPodAutoscaler', 'orders').apiVersion = 'autoscaling/v1'), expected: /expected autoscaling\/v2/ },
   { name: 'an autoscaler not on CPU', target: 'split', mutate: (r) => (hpa(r, 'orders').metrics![0]!.resource!.name = 'memory'), expected: /HorizontalPodAutoscaler "orders": does not scale on CPU/ },
@@ -180,10 +206,14 @@ describe.skipIf(!kubectl)(`Kubernetes manifests (kubectl kustomize)${kubectl ? '
     expect(checkKubernetes(render(target), target)).toEqual([]);
   });
 
-  it('follows the topology, not a copy of it: three catalog replicas there make two here wrong', () => {
-    const problems = checkKubernetes(render(targets.split), withCatalogReplicas(targets.split, 3));
-    expect(problems).toContainEqual(expect.stringMatching(/Deployment "catalog": replicas 2, but .* asks for 3/));
-    expect(problems).toContainEqual(expect.stringMatching(/HorizontalPodAutoscaler "catalog": minReplicas 2 is below the topology's 3/));
+  it('follows the topology, not a copy of it: three catalog replicas there make the autoscaler’s minimum of two wrong', () => {
+    const problems = checkKubernetes(render(targets.split), withReplicas(targets.split, 'catalog', 3));
+    expect(problems).toEqual([`HorizontalPodAutoscaler "catalog": minReplicas 2, but deploy/split/topology.yaml asks for 3`]);
+  });
+
+  it('follows the topology, not a copy of it: two gateway replicas there make one here wrong', () => {
+    const problems = checkKubernetes(render(targets.split), withReplicas(targets.split, 'gateway', 2));
+    expect(problems).toEqual([`Deployment "gateway": replicas 1, but deploy/split/topology.yaml asks for 2`]);
   });
 
   it.each(kubernetesBreakages)('reports $name ($target)', ({ target, mutate, expected }) => {
@@ -281,7 +311,7 @@ describe('compose files', () => {
   });
 
   it('follows the topology, not a copy of it: three catalog replicas there make two here wrong', () => {
-    expect(checkCompose(loadCompose(targets.split), withCatalogReplicas(targets.split, 3))).toContainEqual(
+    expect(checkCompose(loadCompose(targets.split), withReplicas(targets.split, 'catalog', 3))).toContainEqual(
       expect.stringMatching(/compose service "catalog": deploy.replicas 2, but .* asks for 3/),
     );
   });
