@@ -31,4 +31,21 @@ describe('service metrics', () => {
     expect(count('NO_SUCH_NAME')).toBe('1');
     expect(text).toContain('process_cpu_user_seconds_total{service="greeting"}');
   });
+
+  it('shows each watched breaker as 0 closed, 0.5 half-open, 1 open', async () => {
+    const metrics = serviceMetrics({ service: 'orders' });
+    let state = 'closed';
+    metrics.watchBreaker('inventory', greeter, () => state);
+    const level = async () =>
+      (await metrics.registry.metrics())
+        .split('\n')
+        .find((line) => line.startsWith('seam_breaker_open{') && ['service="orders"', 'target="inventory"', 'contract="greeter/v1"'].every((label) => line.includes(label)))
+        ?.split(' ')
+        .at(-1);
+    expect(await level()).toBe('0');
+    state = 'open';
+    expect(await level()).toBe('1');
+    state = 'half-open';
+    expect(await level()).toBe('0.5');
+  });
 });

@@ -4,7 +4,7 @@
  * (`server`), by contract, method and outcome, plus Node's own process metrics. The gap
  * between the two for one method is what the hop itself costs.
  */
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { SeamError } from '../kernel/errors.js';
 
@@ -17,7 +17,11 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** `api` with every method timed into `seam_rpc_duration_seconds{side}`. */
   instrument<C extends AnyContract>(side: CallSide, contract: C, api: ContractApi<C>): ContractApi<C>;
+  /** Reports a remote binding's circuit breaker as `seam_breaker_open{target,contract}` (1 open, 0.5 half-open, 0 closed). */
+  watchBreaker(target: string, contract: AnyContract, state: () => string): void;
 }
+
+const breakerLevels: Record<string, number> = { closed: 0, 'half-open': 0.5, open: 1, isolated: 1 };
 
 export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
   const registry = new Registry();
@@ -30,8 +34,21 @@ export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
     buckets,
     registers: [registry],
   });
+  const breakers = new Map<string, { target: string; contract: string; state: () => string }>();
+  new Gauge({
+    name: 'seam_breaker_open',
+    help: 'Circuit breaker of each remote contract binding: 0 closed, 0.5 half-open (probing), 1 open (failing fast)',
+    labelNames: ['target', 'contract'] as const,
+    registers: [registry],
+    collect() {
+      for (const breaker of breakers.values()) this.set({ target: breaker.target, contract: breaker.contract }, breakerLevels[breaker.state()] ?? 1);
+    },
+  });
   return {
     registry,
+    watchBreaker: (target, contract, state) => {
+      breakers.set(`${target} ${contract.id}`, { target, contract: contract.id, state });
+    },
     instrument<C extends AnyContract>(side: CallSide, contract: C, api: ContractApi<C>): ContractApi<C> {
       const timed: Record<string, (input: unknown) => Promise<unknown>> = {};
       for (const [method, call] of Object.entries(api as Record<string, (input: unknown) => Promise<unknown>>)) {

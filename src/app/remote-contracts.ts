@@ -54,6 +54,8 @@ export interface RemoteContractOptions {
   readonly logger: Logger;
   /** Wraps each remote API (metrics); identity when unset. */
   readonly instrument?: <C extends AnyContract>(contract: C, api: ContractApi<C>) => ContractApi<C>;
+  /** Told of each binding's breaker, to make its state observable. */
+  readonly watchBreaker?: (target: string, contract: AnyContract, state: () => string) => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export const bindRemoteContracts = (host: ModuleHost, options: RemoteContractOpt
         logger: options.logger.child({ component: 'remote', target: service.name }),
       });
       host.useRemote(module.provides, options.instrument ? options.instrument(module.provides, binding.api) : binding.api);
+      options.watchBreaker?.(service.name, module.provides, () => binding.breakerState());
     }
   }
 };

@@ -115,6 +115,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
       timeoutMs: config.deployment.rpcTimeoutMs,
       logger,
       instrument: (contract, api) => metrics.instrument('client', contract, api),
+      watchBreaker: metrics.watchBreaker,
     });
   }
   lifecycle.onStop('modules', () => host.stop());
