@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { sql, type SQL } from 'drizzle-orm';
+import { Column, is, Param, sql, type Placeholder, type Query, type SQL } from 'drizzle-orm';
 import { readMigrationFiles, type MigrationConfig } from 'drizzle-orm/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -56,6 +56,82 @@ export const selectRows = async <Row extends Record<string, unknown>>(db: Databa
   const result: unknown = await db.execute(query);
   return Array.isArray(result) ? (result as Row[]) : (result as { rows: Row[] }).rows;
 };
+
+/** The placeholders a statement is built with: one per value it takes, named after it. */
+export type Placeholders<Values> = { readonly [Name in keyof Values & string]: Placeholder<Name, Values[Name]> };
+
+/** What a statement returns per row, under the keys its rows get: table columns, or aliased expressions. */
+export type ReturnedFields = Readonly<Record<string, Column | SQL.Aliased>>;
+
+/** A drizzle query builder: SQL text and parameters on demand, and the result type of running it. */
+export interface Buildable<Result> extends PromiseLike<Result> {
+  toSQL(): Query;
+}
+
+/** A statement whose SQL text is built once, at its first run, and reused for every later run. */
+export interface Statement<Values, Result> {
+  /** Runs on `db`: the shared pool, or a transaction. */
+  run(db: Database, values: Values): Promise<Result>;
+}
+
+/**
+ * Statement `name`, as `build` writes it with `values` where the values go (placeholders).
+ *
+ * drizzle builds SQL text anew every time a query builder runs, which on the checkout path
+ * cost more CPU than everything postgres.js did (bench:checkout); and drizzle's own
+ * `.prepare()` binds a query to one session, so it cannot run inside transactions, which
+ * start a session each. Here the text and parameter list are taken from the builder once;
+ * each run hands them to the session it runs on, drizzle fills in the placeholders (encoding
+ * each value as its column does, jsonb as JSON, timestamps as ISO text), and rows come back
+ * as arrays that `returns` decodes.
+ *
+ * `returns` must list what the statement selects or returns, in that order: the object given
+ * to `.select()`/`.returning()`, or the table's columns (`getTableColumns`) for the bare forms.
+ * Omit it for a statement that returns no rows; its result is the driver's. Aliased SQL
+ * expressions are returned as the driver parses them (drizzle's `mapWith` is not applied).
+ */
+export const statement =
+  <Values extends object>(name: string) =>
+  <Result>(build: (db: Database, values: Placeholders<Values>) => Buildable<Result>, returns?: ReturnedFields): Statement<Values, Result> => {
+    const placeholders = new Proxy({}, { get: (_, key) => (typeof key === 'string' ? sql.placeholder(key) : undefined) }) as Placeholders<Values>;
+    const decode = returns === undefined ? undefined : rowDecoder(name, returns);
+    // The result type is what the builder would return; the decoder produces that shape from
+    // the same fields, which the type system cannot see through an array row.
+    const mapRows = decode && ((rows: unknown[][]) => rows.map(decode) as Result);
+    let query: Query | undefined;
+    return {
+      run(db, values) {
+        query ??= build(db, placeholders).toSQL();
+        const prepared = db._.session.prepareQuery<{ execute: Result; all: unknown; values: unknown }>(query, undefined, name, true, mapRows);
+        // Values is any object type (interfaces have no index signature); drizzle reads it by placeholder name.
+        return prepared.execute(values as Record<string, unknown>);
+      },
+    };
+  };
+
+/** Turns a row (an array, in the order of `returns`) into an object, each value decoded as its column decodes it. */
+const rowDecoder = (name: string, returns: ReturnedFields): ((row: unknown[]) => Record<string, unknown>) => {
+  const fields = Object.entries(returns).map(([key, field]) => ({
+    key,
+    decode: is(field, Column) ? (value: unknown): unknown => field.mapFromDriverValue(value) : (value: unknown): unknown => value,
+  }));
+  return (row) => {
+    if (row.length !== fields.length) throw new Error(`statement ${name} returned ${row.length} columns where ${fields.length} were declared`);
+    const decoded: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i += 1) {
+      const { key, decode } = fields[i]!;
+      const value = row[i];
+      decoded[key] = value === null || value === undefined ? null : decode(value);
+    }
+    return decoded;
+  };
+};
+
+/**
+ * `placeholder` as the value of `column` in an UPDATE's SET, encoded as the column encodes its
+ * values. drizzle does this for plain values in `.set()` but does not accept placeholders there.
+ */
+export const setTo = (column: Column, placeholder: Placeholder): SQL => sql`${new Param(placeholder, column)}`;
 
 /**
  * The migrations a source ships, read from disk once: /readyz asks on every probe, and the
