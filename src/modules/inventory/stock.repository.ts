@@ -2,8 +2,8 @@
  * @module Stock and reservation queries. Every change to `available` is a conditional,
  * atomic UPDATE, so concurrent orders can never take more than there is.
  */
-import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { setTo, statement, type Database } from '../../kernel/database.js';
 import type { Reservation, StockLevel } from './contract.js';
 import { reservations, stockLevels } from './schema.js';
 
@@ -20,6 +20,40 @@ export const toReservation = (row: ReservationRow): Reservation => ({
   items: row.items,
   expiresAt: row.expiresAt.toISOString(),
 });
+
+// The checkout path's statements, built once (see `statement`).
+
+const reservationColumns = getTableColumns(reservations);
+
+const lockReservation = statement<{ id: string }>('inventory.lock-reservation')(
+  (db, p) => db.select().from(reservations).where(eq(reservations.id, p.id)).for('update'),
+  reservationColumns,
+);
+
+const take = statement<ReservationLine & { now: Date }>('inventory.take')(
+  (db, p) =>
+    db
+      .update(stockLevels)
+      .set({ available: sql`${stockLevels.available} - ${p.quantity}`, updatedAt: setTo(stockLevels.updatedAt, p.now) })
+      .where(and(eq(stockLevels.productId, p.productId), sql`${stockLevels.available} >= ${p.quantity}`))
+      .returning({ productId: stockLevels.productId }),
+  { productId: stockLevels.productId },
+);
+
+const insertReservation = statement<{ id: string; items: ReservationLine[]; expiresAt: Date }>('inventory.insert-reservation')(
+  (db, p) => db.insert(reservations).values({ id: p.id, status: 'RESERVED', items: p.items, expiresAt: p.expiresAt }).returning(),
+  reservationColumns,
+);
+
+const setStatus = statement<{ id: string; status: ReservationRow['status']; now: Date }>('inventory.set-reservation-status')(
+  (db, p) =>
+    db
+      .update(reservations)
+      .set({ status: setTo(reservations.status, p.status), updatedAt: setTo(reservations.updatedAt, p.now) })
+      .where(eq(reservations.id, p.id))
+      .returning(),
+  reservationColumns,
+);
 
 export class StockRepository {
   constructor(private readonly db: Database) {}
@@ -43,17 +77,13 @@ export class StockRepository {
 
   /** The reservation, locked for the rest of `tx` so its status cannot change under us. */
   async lockReservation(tx: Database, id: string): Promise<ReservationRow | undefined> {
-    const [row] = await tx.select().from(reservations).where(eq(reservations.id, id)).for('update');
+    const [row] = await lockReservation.run(tx, { id });
     return row;
   }
 
   /** Takes `quantity` out of `available` if that much is there; false otherwise. */
   async take(tx: Database, line: ReservationLine): Promise<boolean> {
-    const taken = await tx
-      .update(stockLevels)
-      .set({ available: sql`${stockLevels.available} - ${line.quantity}`, updatedAt: new Date() })
-      .where(and(eq(stockLevels.productId, line.productId), sql`${stockLevels.available} >= ${line.quantity}`))
-      .returning({ productId: stockLevels.productId });
+    const taken = await take.run(tx, { productId: line.productId, quantity: line.quantity, now: new Date() });
     return taken.length > 0;
   }
 
@@ -68,12 +98,12 @@ export class StockRepository {
   }
 
   async insertReservation(tx: Database, id: string, items: readonly ReservationLine[], expiresAt: Date): Promise<ReservationRow> {
-    const [row] = await tx.insert(reservations).values({ id, status: 'RESERVED', items: [...items], expiresAt }).returning();
+    const [row] = await insertReservation.run(tx, { id, items: [...items], expiresAt });
     return row!;
   }
 
   async setStatus(tx: Database, id: string, status: ReservationRow['status']): Promise<ReservationRow> {
-    const [row] = await tx.update(reservations).set({ status, updatedAt: new Date() }).where(eq(reservations.id, id)).returning();
+    const [row] = await setStatus.run(tx, { id, status, now: new Date() });
     return row!;
   }
 

@@ -1,21 +1,25 @@
 /**
  * @module Order rows and the saga state kept on them. The only file of orders that writes SQL.
+ *
+ * The checkout path's statements are built once (`statement`); the rest, rarely run, as usual.
  */
-import { and, desc, eq, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { and, desc, eq, getTableColumns, isNull, lt, lte, ne, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { setTo, statement, type Database, type Placeholders, type Statement } from '../../kernel/database.js';
 import type { Order } from './contract.js';
 import { orders, type SagaStep } from './schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
-export type NewOrder = Omit<typeof orders.$inferInsert, 'status' | 'sagaStep' | 'sagaOwner' | 'sagaLeaseUntil' | 'createdAt' | 'updatedAt'>;
+/** What placing an order decides; the saga's columns start as `insertPending` sets them. */
+export type NewOrder = Pick<
+  typeof orders.$inferInsert,
+  'id' | 'userId' | 'idempotencyKey' | 'requestHash' | 'items' | 'itemsCents' | 'shippingCents' | 'totalCents' | 'currency' | 'weightGrams' | 'shippingAddress'
+>;
 
 /** Who is running a saga, and for how long its claim holds. */
 export interface Runner {
   readonly id: string;
   readonly leaseSeconds: number;
 }
-
-const leaseFor = (runner: Runner) => sql`now() + make_interval(secs => ${runner.leaseSeconds})`;
 
 export const toOrder = (row: OrderRow): Order => ({
   id: row.id,
@@ -37,6 +41,102 @@ export const toOrder = (row: OrderRow): Order => ({
 /** Fields a saga step records as it moves on. */
 export type StepChanges = Partial<Pick<OrderRow, 'paymentId' | 'paymentLast4' | 'shipmentId' | 'cancellationReason' | 'cancellationDetails' | 'status'>>;
 
+/** Every column, in table order: what `select()` and `returning()` give. */
+const orderColumns = getTableColumns(orders);
+
+/** The runner's values, as placeholders. */
+interface RunnerValues {
+  owner: string;
+  leaseSeconds: number;
+}
+
+const leaseUntil = (p: Placeholders<RunnerValues>) => sql`now() + make_interval(secs => ${p.leaseSeconds})`;
+
+/** Free, lapsed, or already this runner's. */
+const claimable = (owner: Placeholder | string): SQL =>
+  or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`), eq(orders.sagaOwner, owner)) as SQL;
+
+const insertPending = statement<NewOrder & RunnerValues>('orders.insert-pending')(
+  (db, p) =>
+    db
+      .insert(orders)
+      .values({
+        id: p.id,
+        userId: p.userId,
+        idempotencyKey: p.idempotencyKey,
+        requestHash: p.requestHash,
+        status: 'PENDING',
+        items: p.items,
+        itemsCents: p.itemsCents,
+        shippingCents: p.shippingCents,
+        totalCents: p.totalCents,
+        currency: p.currency,
+        weightGrams: p.weightGrams,
+        shippingAddress: p.shippingAddress,
+        sagaStep: 'reserve',
+        sagaLeaseUntil: leaseUntil(p),
+        sagaOwner: p.owner,
+      })
+      .onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] })
+      .returning(),
+  orderColumns,
+);
+
+const findByKey = statement<{ userId: string; idempotencyKey: string }>('orders.find-by-key')(
+  (db, p) => db.select().from(orders).where(and(eq(orders.userId, p.userId), eq(orders.idempotencyKey, p.idempotencyKey))),
+  orderColumns,
+);
+
+const findById = statement<{ id: string }>('orders.find')((db, p) => db.select().from(orders).where(eq(orders.id, p.id)), orderColumns);
+
+const claim = statement<{ id: string } & RunnerValues>('orders.claim')(
+  (db, p) =>
+    db
+      .update(orders)
+      .set({ sagaLeaseUntil: leaseUntil(p), sagaOwner: setTo(orders.sagaOwner, p.owner) })
+      .where(and(eq(orders.id, p.id), ne(orders.sagaStep, 'done'), claimable(p.owner)))
+      .returning(),
+  orderColumns,
+);
+
+type ChangedField = keyof StepChanges;
+type AdvanceValues = StepChanges & RunnerValues & { id: string; next: SagaStep };
+
+/**
+ * Recording a step, one statement per shape: which fields change, and whether the saga ends
+ * (then its lease is cleared). A handful of shapes exist (one per step and outcome).
+ */
+const advanceStatements = new Map<string, Statement<AdvanceValues, OrderRow[]>>();
+const advanceStatement = (changed: readonly ChangedField[], done: boolean): Statement<AdvanceValues, OrderRow[]> => {
+  const key = `${done ? 'done' : 'step'}:${changed.join(',')}`;
+  let found = advanceStatements.get(key);
+  if (!found) {
+    found = statement<AdvanceValues>(`orders.advance.${key}`)(
+      (db, p) =>
+        db
+          .update(orders)
+          .set({
+            ...Object.fromEntries(changed.map((field) => [field, setTo(orderColumns[field], p[field])])),
+            sagaStep: setTo(orders.sagaStep, p.next),
+            sagaAttempts: 0,
+            sagaNextAt: sql`now()`,
+            sagaLeaseUntil: done ? null : leaseUntil(p),
+            sagaOwner: done ? null : setTo(orders.sagaOwner, p.owner),
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(orders.id, p.id), eq(orders.sagaOwner, p.owner)))
+          .returning(),
+      orderColumns,
+    );
+    advanceStatements.set(key, found);
+  }
+  return found;
+};
+
+/** The fields of `changes` that are set, in a fixed order, so one shape is one statement. */
+const changedFields = (changes: StepChanges): ChangedField[] =>
+  (['paymentId', 'paymentLast4', 'shipmentId', 'cancellationReason', 'cancellationDetails', 'status'] as const).filter((field) => changes[field] !== undefined);
+
 export class OrderRepository {
   constructor(private readonly db: Database) {}
 
@@ -45,21 +145,17 @@ export class OrderRepository {
    * if the user already used this idempotency key.
    */
   async insertPending(order: NewOrder, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await this.db
-      .insert(orders)
-      .values({ ...order, status: 'PENDING', sagaStep: 'reserve', sagaOwner: runner.id, sagaLeaseUntil: leaseFor(runner) })
-      .onConflictDoNothing({ target: [orders.userId, orders.idempotencyKey] })
-      .returning();
+    const [row] = await insertPending.run(this.db, { ...order, owner: runner.id, leaseSeconds: runner.leaseSeconds });
     return row;
   }
 
   async findByKey(userId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
-    const [row] = await this.db.select().from(orders).where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, idempotencyKey)));
+    const [row] = await findByKey.run(this.db, { userId, idempotencyKey });
     return row;
   }
 
   async find(id: string): Promise<OrderRow | undefined> {
-    const [row] = await this.db.select().from(orders).where(eq(orders.id, id));
+    const [row] = await findById.run(this.db, { id });
     return row;
   }
 
@@ -72,11 +168,7 @@ export class OrderRepository {
    * undefined if another runner is on it or the saga is done.
    */
   async claim(id: string, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await this.db
-      .update(orders)
-      .set({ sagaLeaseUntil: leaseFor(runner), sagaOwner: runner.id })
-      .where(and(eq(orders.id, id), ne(orders.sagaStep, 'done'), this.#claimable(runner)))
-      .returning();
+    const [row] = await claim.run(this.db, { id, owner: runner.id, leaseSeconds: runner.leaseSeconds });
     return row;
   }
 
@@ -85,19 +177,13 @@ export class OrderRepository {
    * its lease lapsed and another runner took over (its result must then not be recorded).
    */
   async advance(tx: Database, id: string, next: SagaStep, changes: StepChanges, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await tx
-      .update(orders)
-      .set({
-        ...changes,
-        sagaStep: next,
-        sagaAttempts: 0,
-        sagaNextAt: sql`now()`,
-        sagaLeaseUntil: next === 'done' ? null : leaseFor(runner),
-        sagaOwner: next === 'done' ? null : runner.id,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(orders.id, id), eq(orders.sagaOwner, runner.id)))
-      .returning();
+    const [row] = await advanceStatement(changedFields(changes), next === 'done').run(tx, {
+      ...changes,
+      id,
+      next,
+      owner: runner.id,
+      leaseSeconds: runner.leaseSeconds,
+    });
     return row;
   }
 
@@ -138,14 +224,10 @@ export class OrderRepository {
     const rows = await this.db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), this.#claimable(runner)))
+      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), claimable(runner.id)))
       .orderBy(orders.sagaNextAt)
       .limit(limit);
     return rows.map((row) => row.id);
   }
 
-  /** Free, lapsed, or already this runner's. */
-  #claimable(runner: Runner): SQL {
-    return or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`), eq(orders.sagaOwner, runner.id)) as SQL;
-  }
 }

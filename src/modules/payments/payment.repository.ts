@@ -7,7 +7,7 @@
  * replica shares. No transaction is held open while a processor is called.
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { setTo, statement, type Database } from '../../kernel/database.js';
 import type { CardBrand, DeclineReason } from './contract.js';
 import { attempts, payments } from './schema.js';
 
@@ -79,6 +79,81 @@ const rowColumns = {
 
 const leaseFromNow = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
 
+// The checkout path's statements, built once (see `statement`).
+
+const insertPayment = statement<AttemptRequest & { leaseSeconds: number }>('payments.insert')(
+  (db, p) =>
+    db
+      .insert(payments)
+      .values({
+        id: p.paymentId,
+        orderId: p.orderId,
+        userId: p.userId,
+        amountCents: p.amountCents,
+        currency: p.currency,
+        last4: p.last4,
+        brand: p.brand,
+        attemptId: p.attemptId,
+        status: 'PROCESSING',
+        leaseUntil: sql`now() + make_interval(secs => ${p.leaseSeconds})`,
+      })
+      .onConflictDoNothing({ target: payments.orderId })
+      .returning(rowColumns),
+  rowColumns,
+);
+
+const insertAttempt = statement<AttemptRequest>('payments.insert-attempt')((db, p) =>
+  db.insert(attempts).values({
+    id: p.attemptId,
+    paymentId: p.paymentId,
+    amountCents: p.amountCents,
+    currency: p.currency,
+    last4: p.last4,
+    brand: p.brand,
+    outcome: 'PROCESSING',
+  }),
+);
+
+interface OutcomeValues {
+  attemptId: string;
+  outcome: AttemptOutcome['outcome'];
+  processorRef: string | null;
+  declineReason: DeclineReason | null;
+}
+
+/** The payment's side of an attempt's end; a capture also stamps captured_at, so two shapes. */
+const finishPayment = (captured: boolean) =>
+  statement<OutcomeValues & { status: PaymentRow['status'] }>(`payments.finish.${captured ? 'captured' : 'other'}`)(
+    (db, p) =>
+      db
+        .update(payments)
+        .set({
+          status: setTo(payments.status, p.status),
+          processorRef: setTo(payments.processorRef, p.processorRef),
+          declineReason: setTo(payments.declineReason, p.declineReason),
+          capturedAt: captured ? sql`now()` : null,
+          leaseUntil: null,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
+        .returning(rowColumns),
+    rowColumns,
+  );
+const finishCapturedPayment = finishPayment(true);
+const finishOtherPayment = finishPayment(false);
+
+const finishAttempt = statement<OutcomeValues>('payments.finish-attempt')((db, p) =>
+  db
+    .update(attempts)
+    .set({
+      outcome: setTo(attempts.outcome, p.outcome),
+      processorRef: setTo(attempts.processorRef, p.processorRef),
+      declineReason: setTo(attempts.declineReason, p.declineReason),
+      finishedAt: sql`now()`,
+    })
+    .where(and(eq(attempts.id, p.attemptId), eq(attempts.outcome, 'PROCESSING'))),
+);
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class PaymentRepository implements PaymentStore {
@@ -91,29 +166,22 @@ export class PaymentRepository implements PaymentStore {
    */
   async claimCharge(request: AttemptRequest, leaseMs: number): Promise<ChargeClaim> {
     return this.db.transaction(async (tx) => {
-      const attempt = {
-        userId: request.userId,
-        amountCents: request.amountCents,
-        currency: request.currency,
-        last4: request.last4,
-        brand: request.brand,
-        attemptId: request.attemptId,
-        status: 'PROCESSING' as const,
-        leaseUntil: leaseFromNow(leaseMs),
-      };
       // On a racing insert of the same order, PostgreSQL makes this wait for the other
       // transaction and then do nothing: exactly one of them gets the row.
-      const [inserted] = await tx
-        .insert(payments)
-        .values({ id: request.paymentId, orderId: request.orderId, ...attempt })
-        .onConflictDoNothing({ target: payments.orderId })
-        .returning(rowColumns);
+      const [inserted] = await insertPayment.run(tx, { ...request, leaseSeconds: leaseMs / 1000 });
       const [retried] = inserted
         ? []
         : await tx
             .update(payments)
             .set({
-              ...attempt,
+              userId: request.userId,
+              amountCents: request.amountCents,
+              currency: request.currency,
+              last4: request.last4,
+              brand: request.brand,
+              attemptId: request.attemptId,
+              status: 'PROCESSING' as const,
+              leaseUntil: leaseFromNow(leaseMs),
               attempts: sql`${payments.attempts} + 1`,
               processorRef: null,
               declineReason: null,
@@ -123,15 +191,7 @@ export class PaymentRepository implements PaymentStore {
             .returning(rowColumns);
       const claimed = inserted ?? retried;
       if (claimed) {
-        await tx.insert(attempts).values({
-          id: request.attemptId,
-          paymentId: claimed.id,
-          amountCents: request.amountCents,
-          currency: request.currency,
-          last4: request.last4,
-          brand: request.brand,
-          outcome: 'PROCESSING',
-        });
+        await insertAttempt.run(tx, { ...request, paymentId: claimed.id });
         return { claimed: true, row: claimed };
       }
       const [existing] = await tx.select(rowColumns).from(payments).where(eq(payments.orderId, request.orderId));
@@ -142,28 +202,16 @@ export class PaymentRepository implements PaymentStore {
 
   /** Records how an attempt ended, if it still owns its payment; undefined when it lost it. */
   async finishAttempt(attemptId: string, result: AttemptOutcome): Promise<PaymentRow | undefined> {
+    const values: OutcomeValues = {
+      attemptId,
+      outcome: result.outcome,
+      processorRef: result.outcome === 'CAPTURED' ? result.processorRef : null,
+      declineReason: result.outcome === 'DECLINED' ? result.reason : null,
+    };
+    const finishPayment = result.outcome === 'CAPTURED' ? finishCapturedPayment : finishOtherPayment;
     return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(payments)
-        .set({
-          status: result.outcome === 'ABANDONED' ? 'FAILED' : result.outcome,
-          processorRef: result.outcome === 'CAPTURED' ? result.processorRef : null,
-          declineReason: result.outcome === 'DECLINED' ? result.reason : null,
-          capturedAt: result.outcome === 'CAPTURED' ? sql`now()` : null,
-          leaseUntil: null,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(payments.attemptId, attemptId), eq(payments.status, 'PROCESSING')))
-        .returning(rowColumns);
-      await tx
-        .update(attempts)
-        .set({
-          outcome: result.outcome,
-          processorRef: result.outcome === 'CAPTURED' ? result.processorRef : null,
-          declineReason: result.outcome === 'DECLINED' ? result.reason : null,
-          finishedAt: sql`now()`,
-        })
-        .where(and(eq(attempts.id, attemptId), eq(attempts.outcome, 'PROCESSING')));
+      const [row] = await finishPayment.run(tx, { ...values, status: result.outcome === 'ABANDONED' ? 'FAILED' : result.outcome });
+      await finishAttempt.run(tx, values);
       return row;
     });
   }

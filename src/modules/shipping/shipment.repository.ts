@@ -6,8 +6,8 @@
  * from the same state; whatever must commit with the change (the outbox row) runs in the
  * same transaction through `after`.
  */
-import { and, asc, eq } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { and, asc, eq, getTableColumns } from 'drizzle-orm';
+import { statement, type Database } from '../../kernel/database.js';
 import type { Shipment, ShipmentStatus, ShippingAddress, ShippingService } from './contract.js';
 import { shipments, trackingEvents } from './schema.js';
 
@@ -61,15 +61,46 @@ const toShipment = (row: ShipmentRow, history: readonly { status: ShipmentStatus
   createdAt: row.createdAt.toISOString(),
 });
 
+// The statements every new shipment runs, built once (see `statement`).
+
+const historyFields = { status: trackingEvents.status, at: trackingEvents.at };
+const history = statement<{ shipmentId: string }>('shipping.history')(
+  (db, p) => db.select(historyFields).from(trackingEvents).where(eq(trackingEvents.shipmentId, p.shipmentId)).orderBy(asc(trackingEvents.id)),
+  historyFields,
+);
+
+const shipmentColumns = getTableColumns(shipments);
+/** A new shipment as its row stores it: the address in columns of its own. */
+type ShipmentValues = Omit<NewShipment, 'address'> & Pick<ShipmentRow, 'addressName' | 'addressLine1' | 'addressCity' | 'addressPostalCode' | 'addressCountry'>;
+const insertShipment = statement<ShipmentValues>('shipping.insert')(
+  (db, p) =>
+    db
+      .insert(shipments)
+      .values({
+        id: p.id,
+        orderId: p.orderId,
+        userId: p.userId,
+        status: 'CREATED',
+        service: p.service,
+        trackingNumber: p.trackingNumber,
+        addressName: p.addressName,
+        addressLine1: p.addressLine1,
+        addressCity: p.addressCity,
+        addressPostalCode: p.addressPostalCode,
+        addressCountry: p.addressCountry,
+        weightGrams: p.weightGrams,
+      })
+      .onConflictDoNothing({ target: shipments.orderId })
+      .returning(),
+  shipmentColumns,
+);
+
+const insertTrackingEvent = statement<{ shipmentId: string; status: ShipmentStatus }>('shipping.insert-tracking-event')((db, p) =>
+  db.insert(trackingEvents).values({ shipmentId: p.shipmentId, status: p.status }),
+);
+
 /** The shipment with its history, read in `db` (a transaction, to see its own writes). */
-const load = async (db: Database, row: ShipmentRow): Promise<Shipment> => {
-  const history = await db
-    .select({ status: trackingEvents.status, at: trackingEvents.at })
-    .from(trackingEvents)
-    .where(eq(trackingEvents.shipmentId, row.id))
-    .orderBy(asc(trackingEvents.id));
-  return toShipment(row, history);
-};
+const load = async (db: Database, row: ShipmentRow): Promise<Shipment> => toShipment(row, await history.run(db, { shipmentId: row.id }));
 
 export class ShipmentRepository implements ShipmentStore {
   constructor(private readonly db: Database) {}
@@ -79,26 +110,17 @@ export class ShipmentRepository implements ShipmentStore {
       // On a racing insert for the same order, PostgreSQL makes this wait for the other
       // transaction and then do nothing: exactly one of them creates the shipment, and the
       // select below (a new snapshot) sees the winner's row and its first tracking event.
-      const [inserted] = await tx
-        .insert(shipments)
-        .values({
-          id: shipment.id,
-          orderId: shipment.orderId,
-          userId: shipment.userId,
-          status: 'CREATED',
-          service: shipment.service,
-          trackingNumber: shipment.trackingNumber,
-          addressName: shipment.address.name,
-          addressLine1: shipment.address.line1,
-          addressCity: shipment.address.city,
-          addressPostalCode: shipment.address.postalCode,
-          addressCountry: shipment.address.country,
-          weightGrams: shipment.weightGrams,
-        })
-        .onConflictDoNothing({ target: shipments.orderId })
-        .returning();
+      const { address, ...rest } = shipment;
+      const [inserted] = await insertShipment.run(tx, {
+        ...rest,
+        addressName: address.name,
+        addressLine1: address.line1,
+        addressCity: address.city,
+        addressPostalCode: address.postalCode,
+        addressCountry: address.country,
+      });
       if (inserted) {
-        await tx.insert(trackingEvents).values({ shipmentId: inserted.id, status: 'CREATED' });
+        await insertTrackingEvent.run(tx, { shipmentId: inserted.id, status: 'CREATED' });
         return { created: true, shipment: await load(tx, inserted) };
       }
       const [existing] = await tx.select().from(shipments).where(eq(shipments.orderId, shipment.orderId));
