@@ -133,7 +133,7 @@ export const baselineOrder = (sql: Sql, userId: string, productIds: readonly str
   });
   await sql.begin(async (tx) => {
     one(await run(tx, statements.advanceToDone, ['CONFIRMED', 'done', 0, null, null, orderId, runnerId]), 'advance to done');
-    // Serialised here, as the outbox publisher does, and cast to jsonb in the statement.
+    // Serialised here, as drizzle encodes a jsonb value.
     const payload = JSON.stringify({ orderId, userId, totalCents, currency });
     await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload]);
   });

@@ -33,6 +33,6 @@ export const statements = {
   advanceToConfirm: `update "orders"."orders" set "shipment_id" = $1, "saga_step" = $2, "saga_attempts" = $3, "saga_next_at" = now(), "saga_lease_until" = now() + make_interval(secs => $4), "saga_owner" = $5, "updated_at" = now() where ("orders"."orders"."id" = $6 and "orders"."orders"."saga_owner" = $7) returning ${orderColumns}`,
   setReservationStatus: `update "inventory"."reservations" set "status" = $1, "updated_at" = $2 where "inventory"."reservations"."id" = $3 returning ${reservationColumns}`,
   advanceToDone: `update "orders"."orders" set "status" = $1, "saga_step" = $2, "saga_attempts" = $3, "saga_next_at" = now(), "saga_lease_until" = $4, "saga_owner" = $5, "updated_at" = now() where ("orders"."orders"."id" = $6 and "orders"."orders"."saga_owner" = $7) returning ${orderColumns}`,
-  insertOutbox: `insert into "orders".outbox (id, event_id, event_type, subscriber, payload, occurred_at) values ($1, $2, $3, $4, $5::jsonb, clock_timestamp())`,
+  insertOutbox: `insert into "orders"."outbox" ("id", "event_id", "event_type", "subscriber", "payload", "occurred_at", "status", "attempts", "next_attempt_at", "locked_until", "last_error", "delivered_at") values ($1, $2, $3, $4, $5, clock_timestamp(), default, default, default, default, default, default)`,
   findOrderById: `select ${orderColumns} from "orders"."orders" where "orders"."orders"."id" = $1`,
 } as const;

@@ -3,10 +3,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { pgSchema } from 'drizzle-orm/pg-core';
 import type { AnyContract } from './contract.js';
-import { selectRows, type Database } from './database.js';
+import { statement, type Database, type Statement } from './database.js';
 import { Internal } from './errors.js';
 import { eventType, type EventEnvelope, type EventHandler, type EventPublisher } from './events.js';
+import { inboxTable, outboxTable } from './outbox-tables.js';
 import { fieldIssues } from './validation.js';
 
 export interface OutboxPublisherOptions<P extends AnyContract> {
@@ -18,6 +20,37 @@ export interface OutboxPublisherOptions<P extends AnyContract> {
   /** Called after each publication so a relay can look sooner than its next poll. */
   readonly onPublished?: () => void;
 }
+
+/** An event's values for its outbox rows: `id<n>` and `subscriber<n>` for row n, the rest shared. */
+type PublishValues = Record<string, unknown>;
+
+/** The insert of an event for `count` subscribers into `schema`'s outbox, built once per schema and count. */
+const publishStatements = new Map<string, Statement<PublishValues, unknown>>();
+const publishStatement = (schema: string, count: number): Statement<PublishValues, unknown> => {
+  const key = `${schema}.${count}`;
+  let found = publishStatements.get(key);
+  if (!found) {
+    const outbox = outboxTable(pgSchema(schema));
+    // Placeholders by name: how many rows there are is only known here.
+    const p = sql.placeholder;
+    found = statement<PublishValues>(`outbox.publish.${key}`)((db) =>
+      db.insert(outbox).values(
+        Array.from({ length: count }, (_, n) => ({
+          id: p(`id${n}`),
+          eventId: p('eventId'),
+          eventType: p('eventType'),
+          subscriber: p(`subscriber${n}`),
+          payload: p('payload'),
+          // clock_timestamp(), not the JS clock: microseconds, so two events published in the same
+          // millisecond keep their order when the relay delivers them.
+          occurredAt: sql`clock_timestamp()`,
+        })),
+      ),
+    );
+    publishStatements.set(key, found);
+  }
+  return found;
+};
 
 /** A publisher that stores each event as one outbox row per subscriber. */
 export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherOptions<P>): EventPublisher<P> => ({
@@ -32,19 +65,32 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
     const type = eventType(options.contract, event);
     const subscribers = options.subscribersOf(type);
     if (subscribers.length === 0) return id;
-    const table = sql`${sql.identifier(options.schema)}.outbox`;
-    // clock_timestamp(), not the JS clock: microseconds, so two events published in the same
-    // millisecond keep their order when the relay delivers them.
-    const rows = subscribers.map(
-      (subscriber) => sql`(${randomUUID()}, ${id}, ${type}, ${subscriber}, ${JSON.stringify(parsed.data)}::jsonb, clock_timestamp())`,
-    );
-    await tx.execute(
-      sql`insert into ${table} (id, event_id, event_type, subscriber, payload, occurred_at) values ${sql.join(rows, sql`, `)}`,
-    );
+    const values: PublishValues = { eventId: id, eventType: type, payload: parsed.data };
+    subscribers.forEach((subscriber, n) => {
+      values[`id${n}`] = randomUUID();
+      values[`subscriber${n}`] = subscriber;
+    });
+    await publishStatement(options.schema, subscribers.length).run(tx, values);
     options.onPublished?.();
     return id;
   },
 });
+
+/** Recording an event in `schema`'s inbox, built once per schema: a row back when it is new. */
+const inboxStatements = new Map<string, Statement<{ eventId: string; eventType: string }, { eventId: string }[]>>();
+const inboxStatement = (schema: string): Statement<{ eventId: string; eventType: string }, { eventId: string }[]> => {
+  let found = inboxStatements.get(schema);
+  if (!found) {
+    const inbox = inboxTable(pgSchema(schema));
+    const returned = { eventId: inbox.eventId };
+    found = statement<{ eventId: string; eventType: string }>(`inbox.record.${schema}`)(
+      (db, p) => db.insert(inbox).values({ eventId: p.eventId, eventType: p.eventType }).onConflictDoNothing().returning(returned),
+      returned,
+    );
+    inboxStatements.set(schema, found);
+  }
+  return found;
+};
 
 /**
  * Runs `handler` for `event` unless the consumer's inbox shows it was already processed.
@@ -53,11 +99,7 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
  */
 export const consumeOnce = async (db: Database, schema: string, event: EventEnvelope, handler: EventHandler): Promise<boolean> =>
   db.transaction(async (tx) => {
-    const claimed = await selectRows<{ event_id: string }>(
-      tx,
-      sql`insert into ${sql.identifier(schema)}.inbox (event_id, event_type) values (${event.id}, ${event.type})
-          on conflict do nothing returning event_id`,
-    );
+    const claimed = await inboxStatement(schema).run(tx, { eventId: event.id, eventType: event.type });
     if (claimed.length === 0) return false;
     await handler(event, tx);
     return true;
