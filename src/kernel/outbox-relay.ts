@@ -5,6 +5,12 @@
  * Rows are claimed with a lease (`locked_until`) taken under FOR UPDATE SKIP LOCKED, so
  * several relays (replicas) share the work without delivering a row twice at once, and a
  * relay that dies mid-delivery only delays its rows until the lease runs out.
+ *
+ * A poll is one statement that claims a batch from every outbox, the deliveries in the order
+ * the events occurred, and one statement that marks what was delivered: per event, only its
+ * delivery costs round trips. Marking a batch at its end instead of after each delivery means
+ * a relay that dies in between delivers those events again once their lease lapses, which
+ * consumers already absorb (their inbox makes a redelivery change nothing).
  */
 import { sql } from 'drizzle-orm';
 import { selectRows, type Database } from './database.js';
@@ -40,6 +46,8 @@ export interface DeadLetter {
 }
 
 interface ClaimedRow extends Record<string, unknown> {
+  /** Which outbox the row is in. */
+  schema: string;
   id: string;
   event_id: string;
   event_type: string;
@@ -49,13 +57,27 @@ interface ClaimedRow extends Record<string, unknown> {
   attempts: number;
 }
 
+/**
+ * How long a nudge waits before polling: publications that arrive meanwhile join the same
+ * batch instead of each paying for a claim and a mark of its own.
+ */
+const nudgeDelayMs = 20;
+
 const defaultBackoff = (attempt: number): number => Math.random() * Math.min(60_000, 200 * 2 ** attempt);
+
+/** What one poll did: rows delivered, and whether some outbox filled its batch (more may wait). */
+interface PollOutcome {
+  readonly delivered: number;
+  readonly full: boolean;
+}
 
 const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 1000);
 
 export class OutboxRelay {
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  /** When the scheduled poll runs (ms since the epoch); undefined when none is scheduled. */
+  #dueAt: number | undefined;
+  #running: Promise<PollOutcome> | undefined;
   #stopped = true;
 
   constructor(private readonly options: OutboxRelayOptions) {}
@@ -69,19 +91,20 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#dueAt = undefined;
     await this.#running;
   }
 
   /** Looks for work soon, without waiting for the next poll. */
   nudge(): void {
-    if (!this.#stopped) this.#schedule(5);
+    if (!this.#stopped) this.#schedule(nudgeDelayMs);
   }
 
   /** Delivers everything due now; resolves with how many rows were delivered. For tests and tools. */
   async drain(): Promise<number> {
     let delivered = 0;
     for (let pass = 0; pass < 1000; pass += 1) {
-      const count = await this.#pollOnce();
+      const count = (await this.#pollOnce()).delivered;
       if (count === 0) return delivered;
       delivered += count;
     }
@@ -123,52 +146,38 @@ export class OutboxRelay {
     return rows.length > 0;
   }
 
+  /** Polls in `delayMs`, unless a poll is already due by then. */
   #schedule(delayMs: number): void {
+    const dueAt = Date.now() + delayMs;
+    if (this.#dueAt !== undefined && this.#dueAt <= dueAt) return;
     clearTimeout(this.#timer);
+    this.#dueAt = dueAt;
     this.#timer = setTimeout(() => void this.#tick(), delayMs);
     this.#timer.unref();
   }
 
   async #tick(): Promise<void> {
+    this.#dueAt = undefined;
     if (this.#stopped) return;
     if (this.#running) {
       await this.#running;
     }
     this.#running = this.#pollOnce().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'outbox relay poll failed');
-      return 0;
+      return { delivered: 0, full: false };
     });
-    const delivered = await this.#running;
+    const { full } = await this.#running;
     this.#running = undefined;
     if (this.#stopped) return;
-    // A full batch suggests more is waiting: go again at once.
-    this.#schedule(delivered >= (this.options.batchSize ?? 50) ? 0 : (this.options.pollIntervalMs ?? 250));
+    // A full batch suggests more is waiting: go again at once. A nudge that came during the
+    // poll keeps its earlier time.
+    this.#schedule(full ? 0 : (this.options.pollIntervalMs ?? 250));
   }
 
-  async #pollOnce(): Promise<number> {
-    let delivered = 0;
-    for (const schema of this.options.schemas) delivered += await this.#drainSchema(schema);
-    return delivered;
-  }
-
-  async #drainSchema(schema: string): Promise<number> {
-    const { db, logger } = this.options;
-    const table = sql`${sql.identifier(schema)}.outbox`;
-    const lease = this.options.leaseSeconds ?? 30;
-    // Ordered in SQL, at the database's microsecond precision: RETURNING has no order of its own.
-    const claimed = await selectRows<ClaimedRow>(
-      db,
-      sql`with claimed as (
-            update ${table} set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
-            where id in (
-              select id from ${table}
-              where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-              order by occurred_at, id limit ${this.options.batchSize ?? 50}
-              for update skip locked)
-            returning id, event_id, event_type, subscriber, payload, occurred_at, attempts)
-          select * from claimed order by occurred_at, id`,
-    );
-    let delivered = 0;
+  /** Claims a batch from every outbox, delivers it in order, and marks what was delivered. */
+  async #pollOnce(): Promise<PollOutcome> {
+    const claimed = await this.#claim();
+    const delivered: ClaimedRow[] = [];
     for (const row of claimed) {
       const event: EventEnvelope = {
         id: row.event_id,
@@ -178,23 +187,71 @@ export class OutboxRelay {
       };
       try {
         await this.options.deliver(row.subscriber, event);
-        await db.execute(sql`update ${table} set status = 'delivered', delivered_at = now(), locked_until = null, last_error = null where id = ${row.id}`);
-        delivered += 1;
+        delivered.push(row);
       } catch (error) {
-        const dead = row.attempts >= (this.options.maxAttempts ?? 8);
-        const delayMs = Math.round((this.options.backoffMs ?? defaultBackoff)(row.attempts));
-        await db.execute(
-          dead
-            ? sql`update ${table} set status = 'dead', locked_until = null, last_error = ${describe(error)} where id = ${row.id}`
-            : sql`update ${table} set next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), locked_until = null,
-                  last_error = ${describe(error)} where id = ${row.id}`,
-        );
-        logger[dead ? 'error' : 'warn'](
-          { err: error, subscriber: row.subscriber, eventType: row.event_type, eventId: row.event_id, attempts: row.attempts },
-          dead ? 'event delivery failed for the last time; parked as dead' : 'event delivery failed; will retry',
-        );
+        await this.#failed(row, error);
       }
     }
-    return delivered;
+    await this.#markDelivered(delivered);
+    const batchSize = this.options.batchSize ?? 50;
+    const full = this.options.schemas.some((schema) => claimed.filter((row) => row.schema === schema).length >= batchSize);
+    return { delivered: delivered.length, full };
+  }
+
+  /**
+   * Leases up to a batch of due rows from each outbox, in one statement, oldest first across
+   * all of them (ordered in SQL, at the database's microsecond precision: RETURNING has no
+   * order of its own).
+   */
+  async #claim(): Promise<ClaimedRow[]> {
+    if (this.options.schemas.length === 0) return [];
+    const lease = this.options.leaseSeconds ?? 30;
+    const batchSize = this.options.batchSize ?? 50;
+    const claims = this.options.schemas.map((schema, n) => {
+      const table = sql`${sql.identifier(schema)}.outbox`;
+      return sql`${sql.identifier(`claimed_${n}`)} as (
+        update ${table} set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+        where id in (
+          select id from ${table}
+          where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
+          order by occurred_at, id limit ${batchSize}
+          for update skip locked)
+        returning ${schema}::text as schema, id, event_id, event_type, subscriber, payload, occurred_at, attempts)`;
+    });
+    const union = sql.join(
+      this.options.schemas.map((_, n) => sql`select * from ${sql.identifier(`claimed_${n}`)}`),
+      sql` union all `,
+    );
+    return selectRows<ClaimedRow>(this.options.db, sql`with ${sql.join(claims, sql`, `)} ${union} order by occurred_at, id`);
+  }
+
+  /** Marks delivered rows, every outbox in one statement (ids as one array: one statement text whatever their number). */
+  async #markDelivered(rows: readonly ClaimedRow[]): Promise<void> {
+    const schemas = this.options.schemas.filter((schema) => rows.some((row) => row.schema === schema));
+    if (schemas.length === 0) return;
+    const updates = schemas.map((schema, n) => {
+      const ids = rows.filter((row) => row.schema === schema).map((row) => row.id);
+      return sql`${sql.identifier(`delivered_${n}`)} as (
+        update ${sql.identifier(schema)}.outbox set status = 'delivered', delivered_at = now(), locked_until = null, last_error = null
+        where id = any(${sql.param(ids)}::uuid[]) returning id)`;
+    });
+    await this.options.db.execute(sql`with ${sql.join(updates, sql`, `)} select 1`);
+  }
+
+  /** Puts a row whose delivery failed back in line after its backoff, or parks it as dead. */
+  async #failed(row: ClaimedRow, error: unknown): Promise<void> {
+    const table = sql`${sql.identifier(row.schema)}.outbox`;
+    const dead = row.attempts >= (this.options.maxAttempts ?? 8);
+    const delayMs = Math.round((this.options.backoffMs ?? defaultBackoff)(row.attempts));
+    await this.options.db.execute(
+      dead
+        ? sql`update ${table} set status = 'dead', locked_until = null, last_error = ${describe(error)} where id = ${row.id}`
+        : sql`update ${table} set next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), locked_until = null,
+              last_error = ${describe(error)} where id = ${row.id}`,
+    );
+    this.options.logger[dead ? 'error' : 'warn'](
+      { err: error, subscriber: row.subscriber, eventType: row.event_type, eventId: row.event_id, attempts: row.attempts },
+      dead ? 'event delivery failed for the last time; parked as dead' : 'event delivery failed; will retry',
+    );
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * The outbox relay on its own, against embedded PGlite and a real PostgreSQL server: batches
+ * claimed from several outboxes at once and delivered in the order the events occurred, what
+ * was delivered marked together, failures retried then parked, leases respected, nudges heard.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
+import type { EventEnvelope } from '../../src/kernel/events.js';
+import { createLogger } from '../../src/kernel/logger.js';
+import { OutboxRelay, type Deliver, type OutboxRelayOptions } from '../../src/kernel/outbox-relay.js';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+const schemas = ['relay_a', 'relay_b'] as const;
+
+const backends = [
+  { name: 'embedded PGlite', open: async () => ({ database: await openDatabase({ kind: 'pglite', dataDir: 'memory://' }), stop: async () => undefined }) },
+  {
+    name: 'PostgreSQL server',
+    open: async () => {
+      const server: PostgresServer = await startPostgres();
+      return { database: await openDatabase({ kind: 'postgres', url: server.url }), stop: () => server.stop() };
+    },
+  },
+];
+
+/** The columns of kernel/outbox-tables.ts's outbox, as its migrations create them. */
+const createOutbox = async (db: Database, schema: string): Promise<void> => {
+  await db.execute(sql.raw(`create schema if not exists ${schema}`));
+  await db.execute(
+    sql.raw(`create table if not exists ${schema}.outbox (
+      id uuid primary key, event_id uuid not null, event_type text not null, subscriber text not null, payload jsonb not null,
+      occurred_at timestamptz not null, status text not null default 'pending', attempts integer not null default 0,
+      next_attempt_at timestamptz not null default now(), locked_until timestamptz, last_error text, delivered_at timestamptz)`),
+  );
+};
+
+/** Publishes `name` into `schema`'s outbox for `subscriber`, `ageMs` in the past. */
+const publish = async (db: Database, schema: string, name: string, ageMs: number, subscriber = 'sub'): Promise<string> => {
+  const id = randomUUID();
+  await db.execute(sql`insert into ${sql.identifier(schema)}.outbox (id, event_id, event_type, subscriber, payload, occurred_at)
+    values (${id}, ${randomUUID()}, ${'test/v1#Named'}, ${subscriber}, ${JSON.stringify({ name })}::jsonb, now() - make_interval(secs => ${ageMs / 1000}))`);
+  return id;
+};
+
+interface OutboxRow extends Record<string, unknown> {
+  id: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  locked_until: Date | string | null;
+}
+
+const rowsOf = (db: Database, schema: string) =>
+  selectRows<OutboxRow>(db, sql`select id, status, attempts, last_error, locked_until from ${sql.identifier(schema)}.outbox order by occurred_at`);
+
+describe.each(backends)('outbox relay on $name', (backend) => {
+  let handle: DatabaseHandle;
+  let stopServer: () => Promise<void>;
+  let relay: OutboxRelay | undefined;
+  const delivered: string[] = [];
+  let failFor = new Set<string>();
+
+  const deliver: Deliver = async (subscriber, event: EventEnvelope) => {
+    const { name } = event.payload as { name: string };
+    if (failFor.has(name)) throw new Error(`${subscriber} refuses ${name}`);
+    delivered.push(name);
+  };
+
+  const relayWith = (options: Partial<OutboxRelayOptions> = {}): OutboxRelay =>
+    (relay = new OutboxRelay({
+      db: handle.db,
+      schemas,
+      deliver,
+      logger: createLogger({ level: 'silent' }),
+      pollIntervalMs: 60_000, // the tests drive it with drain() or nudge()
+      backoffMs: () => 0,
+      ...options,
+    }));
+
+  beforeAll(async () => {
+    const opened = await backend.open();
+    handle = opened.database;
+    stopServer = opened.stop;
+    for (const schema of schemas) await createOutbox(handle.db, schema);
+  });
+
+  afterEach(async () => {
+    await relay?.stop();
+    relay = undefined;
+    delivered.length = 0;
+    failFor = new Set();
+    for (const schema of schemas) await handle.db.execute(sql`delete from ${sql.identifier(schema)}.outbox`);
+  });
+
+  afterAll(async () => {
+    await handle.close();
+    await stopServer();
+  });
+
+  it('delivers what every outbox holds in the order the events occurred, and marks all of it delivered', async () => {
+    await publish(handle.db, 'relay_a', 'first', 4000);
+    await publish(handle.db, 'relay_b', 'second', 3000);
+    await publish(handle.db, 'relay_a', 'third', 2000);
+    await publish(handle.db, 'relay_b', 'fourth', 1000);
+    expect(await relayWith().drain()).toBe(4);
+    expect(delivered).toEqual(['first', 'second', 'third', 'fourth']);
+    for (const schema of schemas) {
+      expect(await rowsOf(handle.db, schema)).toMatchObject([
+        { status: 'delivered', attempts: 1, last_error: null, locked_until: null },
+        { status: 'delivered', attempts: 1, last_error: null, locked_until: null },
+      ]);
+    }
+    expect(await relay!.drain()).toBe(0);
+  });
+
+  it('goes on past a failed delivery, retries it after its backoff, and parks it as dead after the last attempt', async () => {
+    await publish(handle.db, 'relay_a', 'before', 3000);
+    await publish(handle.db, 'relay_a', 'broken', 2000);
+    await publish(handle.db, 'relay_b', 'after', 1000);
+    failFor = new Set(['broken']);
+    let backoffMs = 60_000;
+    const relay = relayWith({ maxAttempts: 2, backoffMs: () => backoffMs });
+    expect(await relay.drain()).toBe(2);
+    expect(delivered).toEqual(['before', 'after']);
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([
+      { status: 'delivered' },
+      { status: 'pending', attempts: 1, last_error: 'Error: sub refuses broken', locked_until: null },
+    ]);
+    expect(await relay.drain()).toBe(0); // still backing off
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'pending', attempts: 1 }]);
+    backoffMs = 0;
+    await handle.db.execute(sql`update relay_a.outbox set next_attempt_at = now() where status = 'pending'`);
+    expect(await relay.drain()).toBe(0);
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'dead', attempts: 2 }]);
+    expect(await relay.deadLetters()).toMatchObject([{ schema: 'relay_a', subscriber: 'sub', attempts: 2, lastError: 'Error: sub refuses broken' }]);
+  });
+
+  it('claims at most a batch per outbox at a time, oldest first, until drained', async () => {
+    for (let n = 0; n < 5; n += 1) await publish(handle.db, 'relay_a', `a${n}`, 10_000 - n * 1000);
+    for (let n = 0; n < 3; n += 1) await publish(handle.db, 'relay_b', `b${n}`, 9500 - n * 1000);
+    expect(await relayWith({ batchSize: 2 }).drain()).toBe(8);
+    // Each pass takes the two oldest of each outbox, and delivers them oldest first.
+    expect(delivered).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2', 'a3', 'a4']);
+  });
+
+  it('leaves rows another relay holds a lease on', async () => {
+    const leased = await publish(handle.db, 'relay_a', 'leased', 2000);
+    await publish(handle.db, 'relay_b', 'free', 1000);
+    await handle.db.execute(sql`update relay_a.outbox set locked_until = now() + interval '1 minute' where id = ${leased}`);
+    expect(await relayWith().drain()).toBe(1);
+    expect(delivered).toEqual(['free']);
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'pending', attempts: 0 }]);
+  });
+
+  it('looks soon after a nudge, also for events published while it polls', async () => {
+    const relay = relayWith();
+    relay.start();
+    await waitFor(async () => (await rowsOf(handle.db, 'relay_a')).length, (count) => count === 0, 5_000, 'the first poll');
+    for (let n = 0; n < 20; n += 1) {
+      await publish(handle.db, schemas[n % 2]!, `event${n}`, 0);
+      relay.nudge();
+    }
+    await waitFor(async () => delivered.length, (count) => count === 20, 5_000, 'all 20 events to arrive');
+    expect([...delivered].sort()).toEqual(Array.from({ length: 20 }, (_, n) => `event${n}`).sort());
+  });
+});
