@@ -161,6 +161,8 @@ export class OutboxRelay {
     if (this.#stopped) return;
     if (this.#running) {
       await this.#running;
+      // stop() may have come while we waited: it only waits for the poll that was running.
+      if (this.#stopped) return;
     }
     this.#running = this.#pollOnce().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'outbox relay poll failed');

@@ -42,6 +42,26 @@ const requestHash = (input: Input<'placeOrder'>): string => {
   return createHash('sha256').update(JSON.stringify([items, [name, line1, city, postalCode, country], [cardNumber.slice(-4), expMonth, expYear]])).digest('base64url');
 };
 
+/**
+ * Waits for `work` for at most `ms`; its failure, if it fails in time, is ours. A plain timer,
+ * cleared once the work ends, so it does not outlive a saga that finished early: an aborted
+ * `timers/promises` sleep would build an AbortError, stack trace and all, on every order.
+ */
+const runFor = (work: Promise<void>, ms: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+
 export class OrdersService implements OrdersApi {
   constructor(
     private readonly orders: OrderRepository,
@@ -125,10 +145,7 @@ export class OrdersService implements OrdersApi {
     const deadline = Date.now() + this.deadlineMs;
     for (;;) {
       // A step that hangs must not hold the answer past the deadline; the saga runs on.
-      const running = this.saga.run(orderId);
-      const timeUp = new AbortController();
-      await Promise.race([running, sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timeUp.signal }).catch(() => undefined)]);
-      timeUp.abort(); // the deadline timer must not outlive a saga that finished early
+      await runFor(this.saga.run(orderId), deadline - Date.now());
       const row = await this.orders.find(orderId);
       if (!row) throw new Error(`Order ${orderId} vanished`);
       const left = deadline - Date.now();
