@@ -3,9 +3,9 @@
  * against real PostgreSQL and Redis: the given ones, or throwaway servers started from the
  * binaries on PATH. Each service logs in as its own database role, provisioned first.
  *
- * Services start one after another in topology order, each once ready, gateways last: a
- * module's sample data may come from another module (inventory stocks the catalog), which
- * must be serving by then.
+ * Services start one after another, each once ready, in the modules' seeding order and
+ * gateways last: a module's sample data may come from another module (inventory stocks the
+ * catalog), which must be serving by then.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -50,6 +50,17 @@ export interface RunningSplit {
   readonly sharedEnv: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
+
+/**
+ * Services in the order their modules come in `allModules` (which is seeding order: inventory
+ * stocks the catalog's products, so the service running catalog must serve first); services
+ * that run no module (gateways) last.
+ */
+const startOrder = (topology: Topology) => {
+  const rank = (modules: readonly string[]): number =>
+    modules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...modules.map((module) => allModules.findIndex((candidate) => candidate.name === module)));
+  return [...topology.services].sort((a, b) => rank(a.modules) - rank(b.modules));
+};
 
 /** `url` with the login replaced by `role`/`password`. */
 const asRole = (url: string, role: string, password: string): string => {
@@ -107,7 +118,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    const ordered = [...topology.services.filter((service) => !service.gateway), ...topology.services.filter((service) => service.gateway)];
+    const ordered = startOrder(topology);
     for (const service of ordered) {
       const ports = await Promise.all(
         Array.from({ length: service.replicas }, (_, replica) => (service.gateway && replica === 0 && options.gatewayPort ? options.gatewayPort : freePort())),
