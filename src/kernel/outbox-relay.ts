@@ -78,6 +78,8 @@ export class OutboxRelay {
   /** When the scheduled poll runs (ms since the epoch); undefined when none is scheduled. */
   #dueAt: number | undefined;
   #running: Promise<PollOutcome> | undefined;
+  /** A tick came while a poll was running. */
+  #pollAgain = false;
   #stopped = true;
 
   constructor(private readonly options: OutboxRelayOptions) {}
@@ -159,11 +161,13 @@ export class OutboxRelay {
   async #tick(): Promise<void> {
     this.#dueAt = undefined;
     if (this.#stopped) return;
+    // One poll at a time, so stop() has one to wait for: a tick that comes while a poll runs
+    // leaves it to that poll to go again when it ends.
     if (this.#running) {
-      await this.#running;
-      // stop() may have come while we waited: it only waits for the poll that was running.
-      if (this.#stopped) return;
+      this.#pollAgain = true;
+      return;
     }
+    this.#pollAgain = false;
     this.#running = this.#pollOnce().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'outbox relay poll failed');
       return { delivered: 0, full: false };
@@ -171,9 +175,9 @@ export class OutboxRelay {
     const { full } = await this.#running;
     this.#running = undefined;
     if (this.#stopped) return;
-    // A full batch suggests more is waiting: go again at once. A nudge that came during the
-    // poll keeps its earlier time.
-    this.#schedule(full ? 0 : (this.options.pollIntervalMs ?? 250));
+    // A full batch suggests more is waiting, and a tick that came meanwhile was due already:
+    // go again at once. A nudge scheduled during the poll keeps its earlier time.
+    this.#schedule(full || this.#pollAgain ? 0 : (this.options.pollIntervalMs ?? 250));
   }
 
   /** Claims a batch from every outbox, delivers it in order, and marks what was delivered. */

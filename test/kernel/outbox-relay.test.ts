@@ -4,6 +4,7 @@
  * was delivered marked together, failures retried then parked, leases respected, nudges heard.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
@@ -153,6 +154,37 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     expect(await relayWith().drain()).toBe(1);
     expect(delivered).toEqual(['free']);
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'pending', attempts: 0 }]);
+  });
+
+  it('stops after the poll in progress, and starts none after that', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const entered: string[] = [];
+    const relay = relayWith({
+      deliver: async (subscriber, event) => {
+        entered.push((event.payload as { name: string }).name);
+        await held;
+        await deliver(subscriber, event);
+      },
+    });
+    await publish(handle.db, 'relay_a', 'held', 1000);
+    relay.start();
+    await waitFor(async () => entered.length, (count) => count === 1, 5_000, 'the first delivery to start');
+    await publish(handle.db, 'relay_b', 'later', 0);
+    for (let n = 0; n < 5; n += 1) {
+      relay.nudge();
+      await sleep(30); // nudged ticks come while the poll is held
+    }
+    let stopped = false;
+    const stopping = relay.stop().then(() => (stopped = true));
+    await sleep(50);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    await sleep(100);
+    expect(entered).toEqual(['held']);
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }]);
+    expect(await rowsOf(handle.db, 'relay_b')).toMatchObject([{ status: 'pending', attempts: 0 }]);
   });
 
   it('looks soon after a nudge, also for events published while it polls', async () => {
