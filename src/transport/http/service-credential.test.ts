@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serviceCredentials } from './service-credential.js';
+
+const secret = 'credential-test-secret-credential-test-0123';
+const caller = () => serviceCredentials({ secret, service: 'caller' });
+const verifier = () => serviceCredentials({ secret, service: 'server' });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('service credentials', () => {
+  it('remembers a verified token, so the next call needs no promise', async () => {
+    const token = await caller().current();
+    const server = verifier();
+    expect(server.verifiedBefore(token)).toBeUndefined();
+    await expect(server.verify(token)).resolves.toBe('caller');
+    expect(server.verifiedBefore(token)).toBe('caller');
+  });
+
+  it('reuses an issued token and hands it out synchronously until half its life is gone', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const issuer = serviceCredentials({ secret, service: 'caller', ttlSeconds: 60 });
+    expect(issuer.currentIfIssued()).toBeUndefined();
+    const first = await issuer.current();
+    expect(issuer.currentIfIssued()).toBe(first);
+    vi.setSystemTime(Date.now() + 31_000);
+    expect(issuer.currentIfIssued()).toBeUndefined();
+    expect(await issuer.current()).not.toBe(first);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00.000Z')); // a whole second: exp is in seconds
+    const token = await serviceCredentials({ secret, service: 'caller', ttlSeconds: 60 }).current();
+    const server = verifier();
+    await expect(server.verify(token)).resolves.toBe('caller');
+    vi.setSystemTime(Date.now() + 59_500); // inside the last second: checked by jose again, still valid
+    expect(server.verifiedBefore(token)).toBeUndefined();
+    await expect(server.verify(token)).resolves.toBe('caller');
+    vi.setSystemTime(Date.now() + 1_000);
+    expect(server.verifiedBefore(token)).toBeUndefined();
+    await expect(server.verify(token)).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+  });
+
+  it('refuses forged and tampered tokens while a genuine one is remembered', async () => {
+    const genuine = await caller().current();
+    const server = verifier();
+    await server.verify(genuine);
+    const forged = await serviceCredentials({ secret: 'another-secret-another-secret-0123456789', service: 'caller' }).current();
+    const [header, , signature] = genuine.split('.');
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: 'seam', aud: 'seam-rpc', exp: 9_999_999_999 })).toString('base64url')}.${signature}`;
+    for (const token of [forged, tampered, `${genuine}x`]) {
+      expect(server.verifiedBefore(token)).toBeUndefined();
+      await expect(server.verify(token)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    expect(server.verifiedBefore(genuine)).toBe('caller');
+    await expect(server.verify(undefined)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
