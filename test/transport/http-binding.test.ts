@@ -95,6 +95,32 @@ describe('HTTP binding', () => {
     expect(await unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_CONTRACT' } });
   });
 
+  it('answers a method the contract lacks with 404 UNKNOWN_METHOD', async () => {
+    const unknown = await post('/rpc/echo/v1/shout', { 'x-seam-credential': await credentials.current() });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_METHOD' } });
+  });
+
+  it('sends the server’s span back in traceparent, in the caller’s trace', async () => {
+    const traceId = 'c'.repeat(32);
+    const response = await post('/rpc/echo/v1/echo', { 'x-seam-credential': await credentials.current(), traceparent: `00-${traceId}-${'d'.repeat(16)}-01` });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(await response.json()).toEqual({ text: 'hi', traceId });
+  });
+
+  it('rejects input that breaks the contract with 400 VALIDATION_FAILED', async () => {
+    const response = await fetch(`${server.url}/rpc/echo/v1/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-seam-credential': await credentials.current() },
+      body: '{"text":42}',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    const notJson = await fetch(`${server.url}/rpc/echo/v1/echo`, { method: 'POST', headers: { 'x-seam-credential': await credentials.current() }, body: '{' });
+    expect(notJson.status).toBe(400);
+  });
+
   it('ignores fields a newer minor version of the caller sends', async () => {
     const newer = bindHttp(echoV1Newer, { endpoint: () => server.url, credentials, timeoutMs: 1000 });
     seen.inputs.length = 0;
