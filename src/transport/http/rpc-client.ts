@@ -7,10 +7,11 @@
  * a failure in transit is REMOTE_CALL_FAILED ("it may have run"), and running out of time is
  * DEADLINE_EXCEEDED. Connections are kept alive and reused (undici).
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { currentCall, formatTraceparent, newSpanId, newTraceId } from '../../kernel/call-context.js';
 import { DeadlineExceeded, RemoteCallFailed, SeamError, type SeamErrorData } from '../../kernel/errors.js';
+import { endpointOf } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { headers, methodPath, type ErrorBody } from './wire.js';
 
@@ -44,25 +45,41 @@ const rebuild = (status: number, text: string): SeamError => {
 /** What every call needs besides its target: credentials, a time limit, the connection pools. */
 export type CallOptions = Omit<HttpBindingOptions, 'endpoint'>;
 
-/** Calls one method of `contract` on the service at `baseUrl`. */
-export const callHttp = async (contract: AnyContract, method: string, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
+/** One method of a contract, with its path and its name in messages worked out once, not per call. */
+export interface RemoteMethod {
+  readonly path: string;
+  readonly label: string;
+}
+
+export const remoteMethod = (contract: AnyContract, method: string): RemoteMethod => ({ path: methodPath(contract, method), label: `${contract.id}.${method}` });
+
+/** Calls `target` on the service at `baseUrl`. */
+export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
   const call = currentCall();
-  const deadline = Math.min(call?.deadline ?? Infinity, Date.now() + options.timeoutMs);
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${contract.id}.${method}`);
-  const credential = await options.credentials.current();
+  const now = Date.now();
+  const deadline = call?.deadline === undefined ? now + options.timeoutMs : Math.min(call.deadline, now + options.timeoutMs);
+  const remaining = deadline - now;
+  if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${target.label}`);
+  const credential = options.credentials.currentIfIssued() ?? (await options.credentials.current());
   let status: number;
   let text: string;
   try {
-    const response = await request(`${baseUrl}${methodPath(contract, method)}`, {
+    const endpoint = endpointOf(baseUrl);
+    const response = await (options.dispatcher ?? sharedAgent).request({
+      origin: endpoint.origin,
+      path: endpoint.pathPrefix + target.path,
       method: 'POST',
-      dispatcher: options.dispatcher ?? sharedAgent,
-      headers: {
-        'content-type': 'application/json',
-        [headers.credential]: credential,
-        [headers.timeout]: String(Math.floor(remaining)),
-        [headers.traceparent]: formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
-      },
+      // Name/value pairs: undici takes them as they are, without walking an object's keys.
+      headers: [
+        'content-type',
+        'application/json',
+        headers.credential,
+        credential,
+        headers.timeout,
+        String(Math.floor(remaining)),
+        headers.traceparent,
+        formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
+      ],
       body: JSON.stringify(input),
       // undici's own timers, not an AbortSignal per call: the signal costs a timer and
       // listeners on every request, which shows at thousands of calls per second.
@@ -73,9 +90,9 @@ export const callHttp = async (contract: AnyContract, method: string, baseUrl: s
     text = await response.body.text();
   } catch (error) {
     if (error instanceof Error && (error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError')) {
-      throw DeadlineExceeded.create(`${contract.id}.${method} did not answer within ${Math.floor(remaining)} ms`);
+      throw DeadlineExceeded.create(`${target.label} did not answer within ${Math.floor(remaining)} ms`);
     }
-    throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${contract.id}.${method} failed in transit; it may have run`, undefined, { cause: error });
+    throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${target.label} failed in transit; it may have run`, undefined, { cause: error });
   }
   if (status === 200) return JSON.parse(text) as unknown;
   throw rebuild(status, text);
@@ -90,7 +107,8 @@ export const callHttp = async (contract: AnyContract, method: string, baseUrl: s
 export const bindHttp = <C extends AnyContract>(contract: C, options: HttpBindingOptions): ContractApi<C> => {
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const method of Object.keys(contract.methods)) {
-    api[method] = (input) => callHttp(contract, method, options.endpoint(method), input, options);
+    const target = remoteMethod(contract, method);
+    api[method] = (input) => callHttp(target, options.endpoint(method), input, options);
   }
   return Object.freeze(api) as unknown as ContractApi<C>;
 };

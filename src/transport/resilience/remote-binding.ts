@@ -23,7 +23,7 @@ import {
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { SeamError, ServiceUnavailable } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import { callHttp, type CallOptions } from '../http/rpc-client.js';
+import { callHttp, remoteMethod, type CallOptions } from '../http/rpc-client.js';
 import type { Balancer } from './balancer.js';
 
 export interface ResilienceOptions {
@@ -93,6 +93,7 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
 
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, spec] of Object.entries(contract.methods)) {
+    const target = remoteMethod(contract, method);
     const call = async (input: unknown): Promise<unknown> => {
       const tried = new Set<string>();
       const attempt = async (): Promise<unknown> => {
@@ -100,7 +101,7 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
         if (!lease) throw ServiceUnavailable.create(`No instance of ${options.service} is available`, { service: options.service });
         tried.add(lease.instance.id);
         try {
-          const result = await callHttp(contract, method, lease.instance.url, input, options);
+          const result = await callHttp(target, lease.instance.url, input, options);
           lease.done('success');
           return result;
         } catch (error) {
