@@ -1,17 +1,18 @@
 /**
  * @module `npm run bench:transport`: what a remote call through the HTTP binding costs next
  * to the fastest plain client and server for the same work (undici request() on a keep-alive
- * pool to a bare hono handler).
+ * pool to a bare hono handler). Both sides call the pool's own request() with an origin and
+ * a path, which skips the URL parsing and option copying of undici's top-level request(url).
  *
  * The server runs in its own process; where `taskset` exists, server and client are pinned
  * to different cores so they do not steal each other's CPU. Sequential calls give p50/p99
- * latency; 32 calls in flight give throughput. Rounds alternate raw and binding so drift
- * hits both. Every loop is bounded in count and time.
+ * latency; 32 calls in flight give throughput. Rounds alternate raw and binding, and which of
+ * them goes first, so drift hits both. Every loop is bounded in count and time.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { bindHttp } from '../src/transport/http/rpc-client.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';
 import { benchContract, benchSecret } from './transport-contract.js';
@@ -43,7 +44,7 @@ const baseUrl = await new Promise<string>((resolve, reject) => {
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 const body = { id: 'sku-42', quantity: 3 };
 const raw = async (): Promise<unknown> => {
-  const response = await request(`${baseUrl}/raw`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await agent.request({ origin: baseUrl, path: '/raw', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return response.body.json();
 };
 const binding = bindHttp(benchContract, {
@@ -80,35 +81,63 @@ const throughput = async (call: () => Promise<unknown>, inFlight: number, total:
   return issued / ((performance.now() - started) / 1000);
 };
 
+/** Runs the raw step then the binding step, the other way round on odd rounds, so neither always runs first. */
+const inTurn = async <T>(round: number, rawStep: () => Promise<T>, boundStep: () => Promise<T>): Promise<{ raw: T; bound: T }> => {
+  if (round % 2 === 0) {
+    const rawResult = await rawStep();
+    return { raw: rawResult, bound: await boundStep() };
+  }
+  const boundResult = await boundStep();
+  return { raw: await rawStep(), bound: boundResult };
+};
+
 try {
-  await sequential(raw, 2000); // warm-up: JIT, connections, credential cache
+  // Warm-up: JIT, the credential caches, and the keep-alive connections 32 callers need.
+  await sequential(raw, 2000);
   await sequential(bound, 2000);
+  await throughput(raw, 32, 4000, 5000);
+  await throughput(bound, 32, 4000, 5000);
+
   const rawLatencies: number[] = [];
   const boundLatencies: number[] = [];
-  for (let round = 0; round < 4; round += 1) {
-    rawLatencies.push(...(await sequential(raw, 2500)));
-    boundLatencies.push(...(await sequential(bound, 2500)));
+  for (let round = 0; round < 8; round += 1) {
+    const { raw: rawRound, bound: boundRound } = await inTurn(round, () => sequential(raw, 1250), () => sequential(bound, 1250));
+    rawLatencies.push(...rawRound);
+    boundLatencies.push(...boundRound);
   }
   rawLatencies.sort((a, b) => a - b);
   boundLatencies.sort((a, b) => a - b);
+
+  // Throughput in paired rounds: raw and binding back to back, so each round's ratio compares
+  // them under the same background load. On a shared machine the load swings between rounds
+  // far more than the two paths differ, so the target is judged on the median of the paired
+  // ratios; the best rate of each path is shown too.
   const rawRates: number[] = [];
   const boundRates: number[] = [];
-  for (let round = 0; round < 3; round += 1) {
-    rawRates.push(await throughput(raw, 32, 20_000, 10_000));
-    boundRates.push(await throughput(bound, 32, 20_000, 10_000));
+  const pairedRatios: number[] = [];
+  for (let round = 0; round < 8; round += 1) {
+    const rates = await inTurn(round, () => throughput(raw, 32, 8000, 5000), () => throughput(bound, 32, 8000, 5000));
+    rawRates.push(rates.raw);
+    boundRates.push(rates.bound);
+    pairedRatios.push(rates.bound / rates.raw);
   }
   const best = (rates: number[]) => Math.max(...rates);
+  pairedRatios.sort((a, b) => a - b);
 
   const row = (label: string, latencies: number[], rate: number) =>
     console.log(label.padEnd(34), percentile(latencies, 50).toFixed(0).padStart(8), percentile(latencies, 99).toFixed(0).padStart(8), rate.toFixed(0).padStart(12));
   console.log(`HTTP transport, node ${process.version}, ${hasTaskset ? 'client on core 0, server on core 1' : 'not pinned (no taskset)'}`);
-  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'calls/s @32'.padStart(12));
+  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'best calls/s @32'.padStart(12));
   row('raw: undici request → bare hono', rawLatencies, best(rawRates));
   row('Seam HTTP binding', boundLatencies, best(boundRates));
   const latencyRatio = percentile(boundLatencies, 50) / percentile(rawLatencies, 50);
-  const throughputRatio = best(boundRates) / best(rawRates);
+  const throughputRatio = percentile(pairedRatios, 50);
   console.log(`\np50 ratio ${latencyRatio.toFixed(2)}x raw (target <= 1.25x: ${latencyRatio <= 1.25 ? 'met' : 'NOT met'})`);
-  console.log(`throughput ratio ${throughputRatio.toFixed(2)}x raw (target >= 0.80x: ${throughputRatio >= 0.8 ? 'met' : 'NOT met'})`);
+  console.log(
+    `throughput ratio ${throughputRatio.toFixed(2)}x raw, median of ${pairedRatios.length} paired rounds ` +
+      `(range ${pairedRatios[0]!.toFixed(2)}-${pairedRatios.at(-1)!.toFixed(2)}; best against best ${(best(boundRates) / best(rawRates)).toFixed(2)}x) ` +
+      `(target >= 0.80x: ${throughputRatio >= 0.8 ? 'met' : 'NOT met'})`,
+  );
 } finally {
   server.kill('SIGTERM');
   await agent.close();
