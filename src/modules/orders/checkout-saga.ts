@@ -82,35 +82,43 @@ export class CheckoutSaga {
 
   /**
    * Runs the saga of `orderId` as far as it can go now: to the end, or to a transient failure
-   * (then it is postponed). Returns without doing anything if another runner holds it.
+   * (then it is postponed). Does nothing if another runner holds it. Resolves with the order as
+   * this run finished it, or undefined when it did not finish it.
+   *
+   * `leased` is the row as this runner's own lease-taking write returned it (the insert of a new
+   * order): the lease is fresh, so the run starts from it instead of claiming the row again.
    */
-  async run(orderId: string): Promise<void> {
-    if (this.#running.has(orderId)) return;
+  async run(orderId: string, leased?: OrderRow): Promise<OrderRow | undefined> {
+    if (this.#running.has(orderId)) return undefined;
     this.#running.add(orderId);
     try {
-      await this.#runClaimed(orderId);
+      return await this.#runClaimed(orderId, leased);
     } finally {
       this.#running.delete(orderId);
     }
   }
 
-  async #runClaimed(orderId: string): Promise<void> {
-    let row: OrderRow | undefined = await this.orders.claim(orderId, this.runner);
+  async #runClaimed(orderId: string, leased: OrderRow | undefined): Promise<OrderRow | undefined> {
+    let row: OrderRow | undefined = leased?.sagaOwner === this.runner.id ? leased : await this.orders.claim(orderId, this.runner);
     while (row && row.sagaStep !== 'done') {
       let result: StepResult;
       try {
         result = await this.#step(row);
       } catch (error) {
         await this.#postpone(row, error);
-        return;
+        return undefined;
       }
       const next: OrderRow | undefined = 'cancel' in result ? await this.#startCompensation(row, result) : await this.#advance(row, result.next, result.changes ?? {});
-      if (!next) return this.#lostLease(row);
+      if (!next) {
+        await this.#lostLease(row);
+        return undefined;
+      }
       row = next;
       if (row.sagaStep === 'ship') failpoint('orders.checkout.after-charge');
     }
     // The card is dropped by the charge step or by compensation, never here: a run that found
     // the lease taken must not take the card from the runner that holds it.
+    return row;
   }
 
   /**

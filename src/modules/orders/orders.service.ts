@@ -47,13 +47,13 @@ const requestHash = (input: Input<'placeOrder'>): string => {
  * cleared once the work ends, so it does not outlive a saga that finished early: an aborted
  * `timers/promises` sleep would build an AbortError, stack trace and all, on every order.
  */
-const runFor = (work: Promise<void>, ms: number): Promise<void> =>
+const runFor = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
+    const timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
     work.then(
-      () => {
+      (value) => {
         clearTimeout(timer);
-        resolve();
+        resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);
@@ -106,7 +106,7 @@ export class OrdersService implements OrdersApi {
       if (!winner) throw new Error('An order with this idempotency key vanished');
       return this.#replay(winner, hash);
     }
-    return this.#outcome(await this.#drive(row.id));
+    return this.#outcome(await this.#drive(row.id, row));
   }
 
   async getOrder(input: Input<'getOrder'>): Output<'getOrder'> {
@@ -140,13 +140,17 @@ export class OrdersService implements OrdersApi {
     return toOrder(after);
   }
 
-  /** Runs the saga until it is done or the deadline passes; the order as it then stands. */
-  async #drive(orderId: string): Promise<OrderRow> {
+  /**
+   * Runs the saga until it is done or the deadline passes; the order as it then stands. `leased`:
+   * the new order as its insert returned it, leased to this process's runner.
+   */
+  async #drive(orderId: string, leased?: OrderRow): Promise<OrderRow> {
     const deadline = Date.now() + this.deadlineMs;
-    for (;;) {
+    for (let first = true; ; first = false) {
       // A step that hangs must not hold the answer past the deadline; the saga runs on.
-      await runFor(this.saga.run(orderId), deadline - Date.now());
-      const row = await this.orders.find(orderId);
+      const finished = await runFor(this.saga.run(orderId, first ? leased : undefined), deadline - Date.now());
+      // A run that finished the saga returns the row it recorded last: no need to read it back.
+      const row = finished ?? (await this.orders.find(orderId));
       if (!row) throw new Error(`Order ${orderId} vanished`);
       const left = deadline - Date.now();
       if (row.sagaStep === 'done' || left <= 0) return row;
