@@ -8,7 +8,7 @@
  *    production, bound to 127.0.0.1). The sample catalog is seeded; the products ordered get a
  *    huge stock.
  * 2. Framework (checkout/framework-path.ts): POST /orders with a good test card and a fresh
- *    Idempotency-Key each, a fixed number in flight, over a keep-alive node:http agent. Every
+ *    Idempotency-Key each, a fixed number in flight, over keep-alive connections (undici). Every
  *    answer must be 201 CONFIRMED.
  * 3. Baseline (checkout/baseline-path.ts): for each order, the statements the framework's
  *    request path sends (checkout/statements.ts, copied from the server's statement log; the
@@ -27,7 +27,6 @@
  * Figures, not assertions: the process exits 0 whether or not the target is met.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
@@ -35,7 +34,7 @@ import { startPostgres } from '../test/support/postgres-server.js';
 import { baselineOrder } from './checkout/baseline-path.js';
 import { prepareBaselineDatabase } from './checkout/baseline-database.js';
 import { Cleanups } from './checkout/cleanups.js';
-import { frameworkOrder } from './checkout/framework-path.js';
+import { frameworkOrder, httpPool } from './checkout/framework-path.js';
 import { measure, newPath } from './checkout/load.js';
 import {
   baselineAppName,
@@ -74,10 +73,10 @@ await cleanups.around(async () => {
   console.log(`setup: ${shop.productIds.length} products stocked with ${stockPerProduct} units each, one customer signed in`);
 
   // --- the paths ---
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  cleanups.push(async () => agent.destroy());
+  const pool = httpPool(shop.port);
+  cleanups.push(() => pool.destroy());
   const runId = randomUUID().slice(0, 8);
-  const placeViaHttp = frameworkOrder(agent, shop.port, shop.token, shop.productIds, runId);
+  const placeViaHttp = frameworkOrder(pool, shop.token, shop.productIds, runId);
   const sql = postgres(baselineUrl, { max: poolSize, onnotice: () => undefined, connection: { application_name: baselineAppName } });
   cleanups.push(() => sql.end({ timeout: 5 }));
   const baselineUser = randomUUID();
@@ -106,7 +105,6 @@ await cleanups.around(async () => {
   await shop.app.host.relay.drain();
   const relayStatements = (await stopRelayLog()).filter((line) => !backgroundStatement.test(line));
   await shop.stop();
-  agent.destroy();
   const stopBaselineLog = await captureStatements(admin, logFile, baselineAppName);
   await baselineOrder(sql, baselineUser, shop.productIds, `${runId}-count`, true)(0);
   const baselineStatements = await stopBaselineLog();
