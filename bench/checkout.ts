@@ -8,8 +8,9 @@
  *    production, bound to 127.0.0.1). The sample catalog is seeded; the products ordered get a
  *    huge stock.
  * 2. Framework (checkout/framework-path.ts): POST /orders with a good test card and a fresh
- *    Idempotency-Key each, a fixed number in flight, over keep-alive connections (undici). Every
- *    answer must be 201 CONFIRMED.
+ *    Idempotency-Key each, a fixed number in flight, over keep-alive connections of a bare
+ *    client (checkout/http-client.ts) that takes the shop's event loop as little as it can.
+ *    Every answer must be 201 CONFIRMED.
  * 3. Baseline (checkout/baseline-path.ts): for each order, the statements the framework's
  *    request path sends (checkout/statements.ts, copied from the server's statement log; the
  *    run checks they still match), in the same transactions and order, with postgres.js
@@ -34,7 +35,8 @@ import { startPostgres } from '../test/support/postgres-server.js';
 import { baselineOrder } from './checkout/baseline-path.js';
 import { prepareBaselineDatabase } from './checkout/baseline-database.js';
 import { Cleanups } from './checkout/cleanups.js';
-import { frameworkOrder, httpPool } from './checkout/framework-path.js';
+import { frameworkOrder } from './checkout/framework-path.js';
+import { HttpClient } from './checkout/http-client.js';
 import { measure, newPath } from './checkout/load.js';
 import {
   baselineAppName,
@@ -73,10 +75,10 @@ await cleanups.around(async () => {
   console.log(`setup: ${shop.productIds.length} products stocked with ${stockPerProduct} units each, one customer signed in`);
 
   // --- the paths ---
-  const pool = httpPool(shop.port);
-  cleanups.push(() => pool.destroy());
+  const client = new HttpClient(shop.port);
+  cleanups.push(async () => client.close());
   const runId = randomUUID().slice(0, 8);
-  const placeViaHttp = frameworkOrder(pool, shop.token, shop.productIds, runId);
+  const placeViaHttp = frameworkOrder(client, shop.token, shop.productIds, runId);
   const sql = postgres(baselineUrl, { max: poolSize, onnotice: () => undefined, connection: { application_name: baselineAppName } });
   cleanups.push(() => sql.end({ timeout: 5 }));
   const baselineUser = randomUUID();
