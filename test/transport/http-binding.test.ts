@@ -154,5 +154,12 @@ describe('HTTP binding', () => {
   it('reports a server that cannot be reached as REMOTE_CALL_FAILED', async () => {
     const nowhere = bindHttp(echoV1, { endpoint: () => 'http://127.0.0.1:9', credentials, timeoutMs: 1000 });
     await expect(nowhere.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED', status: 503 });
+    const unusable = bindHttp(echoV1, { endpoint: () => 'echo:3000', credentials, timeoutMs: 1000 });
+    await expect(unusable.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED' });
+  });
+
+  it('takes a base URL with a trailing slash', async () => {
+    const slashed = bindHttp(echoV1, { endpoint: () => `${server.url}/`, credentials, timeoutMs: 1000 });
+    expect(await slashed.echo({ text: 'slash' })).toMatchObject({ text: 'slash' });
   });
 });

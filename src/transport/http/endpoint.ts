@@ -18,11 +18,12 @@ export interface Endpoint {
 const maxRemembered = 1024;
 const remembered = new Map<string, Endpoint>();
 
-/** Throws a TypeError for a string that is not a URL. */
+/** Throws a TypeError for a string that is not an http(s) URL. */
 export const endpointOf = (baseUrl: string): Endpoint => {
   let endpoint = remembered.get(baseUrl);
   if (endpoint === undefined) {
     const url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`Not an http(s) URL: ${baseUrl}`);
     endpoint = { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
     if (remembered.size >= maxRemembered) remembered.clear();
     remembered.set(baseUrl, endpoint);
