@@ -87,14 +87,17 @@ await cleanups.around(async () => {
   const unprepared = newPath('baseline, unprepared', baselineOrder(sql, baselineUser, shop.productIds, `${runId}-u`, false));
 
   // Between runs, let the shop's outbox relay deliver what the framework's orders published,
-  // so that work lands in the framework's runs (while it keeps up) and not in the next path's.
-  const settle = async (): Promise<void> => {
+  // so that work lands in the framework's runs (while it keeps up) and not in the next path's;
+  // what it had not delivered yet is counted, and the CPU it takes reported apart.
+  const settle = async (): Promise<number> => {
+    const pending = async (): Promise<number> => (await admin<{ n: number }[]>`select count(*)::int as n from orders.outbox where status = 'pending'`)[0]?.n ?? 0;
+    const backlog = await pending();
     for (let poll = 0; poll < 100; poll += 1) {
-      const [row] = await admin<{ n: number }[]>`select count(*)::int as n from orders.outbox where status = 'pending'`;
-      if ((row?.n ?? 0) === 0) return;
+      if ((await pending()) === 0) return backlog;
       await sleep(100);
     }
     console.log('  (the outbox relay still had a backlog after 10 s)');
+    return backlog;
   };
   await measure([framework, baseline, unprepared], pg.dataDir, settle);
 

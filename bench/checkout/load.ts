@@ -18,6 +18,14 @@ export interface PathResult {
   nodeSystemMs: number;
   /** CPU time of the PostgreSQL server processes; NaN when /proc cannot be read. */
   pgCpuMs: number;
+  /**
+   * Background work a measured run left behind (events its orders published that the outbox
+   * relay had not delivered yet), finished before the next run: how many, and its CPU. Not in
+   * the figures above.
+   */
+  leftOver: number;
+  leftOverNodeMs: number;
+  leftOverPgMs: number;
 }
 
 /** A way to place order number `index`; every index is a new order. */
@@ -27,7 +35,33 @@ export interface Path {
   nextIndex: number;
 }
 
-const emptyResult = (label: string): PathResult => ({ label, ok: 0, failed: 0, elapsedMs: 0, latenciesMs: [], failures: [], nodeUserMs: 0, nodeSystemMs: 0, pgCpuMs: 0 });
+const emptyResult = (label: string): PathResult => ({
+  label,
+  ok: 0,
+  failed: 0,
+  elapsedMs: 0,
+  latenciesMs: [],
+  failures: [],
+  nodeUserMs: 0,
+  nodeSystemMs: 0,
+  pgCpuMs: 0,
+  leftOver: 0,
+  leftOverNodeMs: 0,
+  leftOverPgMs: 0,
+});
+
+/** Waits until the background work of the last run is done; resolves with how much there was. */
+export type Settle = () => Promise<number>;
+
+/** Runs `settle`, adding what it found and the CPU it took to `into`. */
+const settleAfter = async (settle: Settle, dataDir: string, into: PathResult): Promise<void> => {
+  const cpuBefore = process.cpuUsage();
+  const pgBefore = postgresCpuMs(dataDir);
+  into.leftOver += await settle();
+  const cpu = process.cpuUsage(cpuBefore);
+  into.leftOverNodeMs += (cpu.user + cpu.system) / 1000;
+  into.leftOverPgMs += postgresCpuMs(dataDir) - pgBefore;
+};
 
 export const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
 
@@ -74,7 +108,7 @@ const runLoad = async (path: Path, options: { maxOrders: number; budgetMs: numbe
  * next path), so drift in what the machine can give (other load, CPU frequency) hits all alike.
  * `settle` runs after every run, to let background work finish before the next path starts.
  */
-export const measure = async (paths: readonly Path[], dataDir: string, settle: () => Promise<void>): Promise<void> => {
+export const measure = async (paths: readonly Path[], dataDir: string, settle: Settle): Promise<void> => {
   for (const path of paths) {
     const warm = emptyResult(path.result.label);
     await runLoad(path, { maxOrders: warmupOrders, budgetMs: warmupBudgetMs, dataDir, into: warm });
@@ -86,7 +120,7 @@ export const measure = async (paths: readonly Path[], dataDir: string, settle: (
     for (let k = 0; k < paths.length; k += 1) {
       const path = paths[(round + k) % paths.length]!;
       await runLoad(path, { ...perRound, dataDir, into: path.result });
-      await settle();
+      await settleAfter(settle, dataDir, path.result);
     }
   }
   for (const { result } of paths) {

@@ -78,6 +78,12 @@ export const printReport = (input: ReportInput): void => {
     `CPU per order (this process + PostgreSQL): framework ${fmt(cpuPerOrder(framework))} ms, baseline ${fmt(cpuPerOrder(baseline))} ms; ` +
       `baseline/framework ${fmt(cpuPerOrder(baseline) / cpuPerOrder(framework), 2)} (steadier than the throughput ratio when other processes load the machine)`,
   );
+  if (framework.leftOver > 0) {
+    console.log(
+      `outbox backlog: when its runs ended, ${framework.leftOver} of the framework's ${framework.ok} events were not delivered yet; ` +
+        `delivering them afterwards took ${fmt(perOrder(framework.leftOverNodeMs, framework))} ms node + ${fmt(perOrder(framework.leftOverPgMs, framework))} ms PostgreSQL CPU per order, not in the figures above`,
+    );
+  }
   const failedTotal = framework.failed + baseline.failed + unprepared.failed;
   if (failedTotal > 0) console.log(`failed orders: ${failedTotal} (see the failures printed above)`);
   console.log(`node CPU covers this whole process: for the framework that is the HTTP client, the server, the modules and the relay`);
