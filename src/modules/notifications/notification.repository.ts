@@ -49,7 +49,7 @@ export class NotificationRepository implements NotificationStore {
       .select()
       .from(notifications)
       .where(eq(notifications.userId, userId))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .orderBy(desc(notifications.createdAt), desc(notifications.recordedAt))
       .limit(limit);
     return rows.map(toNotification);
   }

@@ -23,11 +23,14 @@ export const notifications = notificationsSchema.table(
      * unique key keeps one notification per event even for a caller that bypasses it.
      */
     eventId: uuid('event_id').notNull().unique(),
+    /** When the event happened: events from several services arrive in any order. */
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When this module recorded it: orders events that happened in the same millisecond. */
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
   },
   (table) => [
-    // Scanned backwards, this serves "newest first" (ORDER BY created_at DESC, id DESC) per user.
-    index('notifications_user_created_idx').on(table.userId, table.createdAt, table.id),
+    // Scanned backwards, this serves "newest first" (ORDER BY created_at DESC, recorded_at DESC) per user.
+    index('notifications_user_created_recorded_idx').on(table.userId, table.createdAt, table.recordedAt),
     check('notifications_kind_known', sql`${table.kind} in ('order_confirmed', 'order_cancelled', 'shipment_dispatched', 'shipment_delivered')`),
   ],
 );
