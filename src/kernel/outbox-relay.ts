@@ -10,7 +10,9 @@
  * the events occurred, and one statement that marks what was delivered: per event, only its
  * delivery costs round trips. Marking a batch at its end instead of after each delivery means
  * a relay that dies in between delivers those events again once their lease lapses, which
- * consumers already absorb (their inbox makes a redelivery change nothing).
+ * consumers already absorb (their inbox makes a redelivery change nothing); a batch that
+ * takes half its lease marks what it delivered so far, so a living relay's deliveries are
+ * marked before their lease lapses.
  */
 import { sql } from 'drizzle-orm';
 import { selectRows, type Database } from './database.js';
@@ -182,8 +184,13 @@ export class OutboxRelay {
 
   /** Claims a batch from every outbox, delivers it in order, and marks what was delivered. */
   async #pollOnce(): Promise<PollOutcome> {
+    const claimedAt = Date.now();
     const claimed = await this.#claim();
-    const delivered: ClaimedRow[] = [];
+    // Marks wait for the end of the batch, unless half the lease has gone by: a delivered row
+    // must be marked before its lease lapses, or another relay would deliver it again.
+    const markBy = claimedAt + ((this.options.leaseSeconds ?? 30) * 1000) / 2;
+    let delivered: ClaimedRow[] = [];
+    let deliveredCount = 0;
     for (const row of claimed) {
       const event: EventEnvelope = {
         id: row.event_id,
@@ -194,14 +201,19 @@ export class OutboxRelay {
       try {
         await this.options.deliver(row.subscriber, event);
         delivered.push(row);
+        deliveredCount += 1;
       } catch (error) {
         await this.#failed(row, error);
+      }
+      if (Date.now() >= markBy && delivered.length > 0) {
+        await this.#markDelivered(delivered);
+        delivered = [];
       }
     }
     await this.#markDelivered(delivered);
     const batchSize = this.options.batchSize ?? 50;
     const full = this.options.schemas.some((schema) => claimed.filter((row) => row.schema === schema).length >= batchSize);
-    return { delivered: delivered.length, full };
+    return { delivered: deliveredCount, full };
   }
 
   /**

@@ -187,6 +187,28 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     expect(await rowsOf(handle.db, 'relay_b')).toMatchObject([{ status: 'pending', attempts: 0 }]);
   });
 
+  it('marks what a slow batch delivered before half its lease is gone, not only at its end', async () => {
+    await publish(handle.db, 'relay_a', 'slow1', 3000);
+    await publish(handle.db, 'relay_a', 'slow2', 2000);
+    await publish(handle.db, 'relay_a', 'slow3', 1000);
+    const statusAtEachDelivery: string[][] = [];
+    const relay = relayWith({
+      leaseSeconds: 1,
+      deliver: async (subscriber, event) => {
+        statusAtEachDelivery.push((await rowsOf(handle.db, 'relay_a')).map((row) => row.status));
+        await sleep(300);
+        await deliver(subscriber, event);
+      },
+    });
+    expect(await relay.drain()).toBe(3);
+    expect(delivered).toEqual(['slow1', 'slow2', 'slow3']);
+    // 300 ms per delivery against a 1 s lease: by the third, half the lease is gone and the
+    // first two are marked.
+    expect(statusAtEachDelivery[0]).toEqual(['pending', 'pending', 'pending']);
+    expect(statusAtEachDelivery[2]).toEqual(['delivered', 'delivered', 'pending']);
+    expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'delivered' }, { status: 'delivered' }]);
+  });
+
   it('looks soon after a nudge, also for events published while it polls', async () => {
     const relay = relayWith();
     relay.start();
