@@ -1,7 +1,7 @@
 /**
  * @module The shipping module's implementation of its contract.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
 import type { EventPublisher } from '../../kernel/events.js';
 import {
@@ -21,8 +21,12 @@ type Output<M extends keyof ShippingApi> = Promise<MethodOutput<typeof shippingC
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** "SM" and 12 hex digits: 48 random bits, so a clash (refused by a unique index) is out of reach. */
-const newTrackingNumber = (): string => `SM${randomBytes(6).toString('hex').toUpperCase()}`;
+/**
+ * "SM" and 12 hex digits: 48 random bits, so a clash (refused by a unique index) is out of reach.
+ * The last 12 digits of a version 4 UUID are all random; randomUUID draws them from a buffer it
+ * refills in bulk, where randomBytes asks the generator anew on every shipment.
+ */
+const newTrackingNumber = (): string => `SM${randomUUID().slice(-12).toUpperCase()}`;
 
 const notFound = (what: string, details: Record<string, unknown>) => ShipmentNotFound.create(`No shipment ${what}`, details);
 
