@@ -36,4 +36,19 @@ describe('accessTokens', () => {
       .sign(key);
     await expect(accessTokens(secret, 3600).verify(expired)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
+
+  it('remembers a verified token only until it expires, and never remembers a bad one', async () => {
+    let clock = Date.now();
+    const tokens = accessTokens(secret, 60, { now: () => clock, cacheSize: 2 });
+    const { token } = await tokens.issue({ userId: 'u1', email: 'a@b.c', role: 'customer' });
+    await expect(tokens.verify(token)).resolves.toMatchObject({ userId: 'u1' });
+    await expect(tokens.verify(token)).resolves.toMatchObject({ userId: 'u1' }); // from memory
+    clock += 61_000;
+    await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const tampered = `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}A`;
+    clock = Date.now();
+    await expect(tokens.verify(tampered)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(tokens.verify(tampered)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
 });
