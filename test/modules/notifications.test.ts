@@ -229,7 +229,12 @@ describe.each(databaseBackends)('notifications module on $name', (backend) => {
 
   it("lists only the user's own notifications, at most `limit`", async () => {
     const [ada, bob] = [`user-${randomUUID()}`, `user-${randomUUID()}`];
-    for (const orderId of ['a1', 'a2', 'a3']) await publishOrderEvent('OrderConfirmed', { orderId, userId: ada, totalCents: 100, currency: 'EUR' });
+    for (const orderId of ['a1', 'a2', 'a3']) {
+      await publishOrderEvent('OrderConfirmed', { orderId, userId: ada, totalCents: 100, currency: 'EUR' });
+      // Notifications are dated by their event, to the millisecond; within one millisecond
+      // their order is the order of arrival, which concurrent relay polls do not promise.
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
     await publishOrderEvent('OrderConfirmed', { orderId: 'b1', userId: bob, totalCents: 100, currency: 'EUR' });
     await host.relay.drain();
     expect((await list(ada)).items.map((item) => item.body.split(' ')[1])).toEqual(['a3', 'a2', 'a1']);
