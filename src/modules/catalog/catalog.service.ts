@@ -1,10 +1,11 @@
 /**
  * @module The catalog's implementation of its contract.
  */
-import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
 import { randomUUID } from 'node:crypto';
+import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
+import { isUuid } from '../../kernel/validation.js';
 import { CategoryNotFound, ProductNotFound, SkuTaken, type catalogContract, type CatalogApi, type Product } from './contract.js';
-import { decodeCursor, encodeCursor, isUuid } from './cursor.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { isUniqueViolation, type ProductReader, type ProductRepository, type ProductValues } from './product.repository.js';
 
 type Input<M extends keyof CatalogApi> = MethodInput<typeof catalogContract, M>;

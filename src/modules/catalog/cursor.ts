@@ -6,6 +6,7 @@
  * where OFFSET would rescan every earlier page.
  */
 import { z } from 'zod';
+import { uuidPattern } from '../../kernel/validation.js';
 import { InvalidCursor } from './contract.js';
 
 export interface ProductKey {
@@ -13,7 +14,6 @@ export interface ProductKey {
   readonly id: string;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // No product name holds U+0000 (PostgreSQL text cannot), so a cursor whose name does was not ours.
 const cursorShape = z.tuple([z.string().max(300).regex(/^[^\u0000]*$/), z.string().regex(uuidPattern)]);
@@ -38,4 +38,3 @@ export const decodeCursor = (cursor: string): ProductKey => {
   return { name, id };
 };
 
-export const isUuid = (value: string): boolean => uuidPattern.test(value);

@@ -3,14 +3,13 @@
  */
 import type { AccessTokens } from '../../kernel/access-token.js';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
+import { isUuid } from '../../kernel/validation.js';
 import { InvalidCredentials, UserNotFound, type identityContract, type IdentityApi, type User } from './contract.js';
 import { hashPassword, unmatchableHash, verifyPassword } from './password.js';
 import type { UserRecord, UserStore } from './user.repository.js';
 
 type Input<M extends keyof IdentityApi> = MethodInput<typeof identityContract, M>;
 type Output<M extends keyof IdentityApi> = Promise<MethodOutput<typeof identityContract, M>>;
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Emails are compared lower-cased. The contract validates but never rewrites its input, so
@@ -57,7 +56,7 @@ export class IdentityService implements IdentityApi {
 
   async getProfile(input: Input<'getProfile'>): Output<'getProfile'> {
     // Only a UUID can name a user; anything else would make PostgreSQL reject the cast.
-    const record = uuidPattern.test(input.userId) ? await this.users.findById(input.userId) : undefined;
+    const record = isUuid(input.userId) ? await this.users.findById(input.userId) : undefined;
     if (!record) throw UserNotFound.create(`No user with id ${input.userId}`, { userId: input.userId });
     return toUser(record);
   }

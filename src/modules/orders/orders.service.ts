@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
 import type { Dependencies } from '../../kernel/module.js';
+import { isUuid } from '../../kernel/validation.js';
 import type { catalogContract } from '../catalog/contract.js';
 import type { shippingContract } from '../shipping/contract.js';
 import type { CheckoutSaga } from './checkout-saga.js';
@@ -28,8 +29,6 @@ type Input<M extends keyof OrdersApi> = MethodInput<typeof ordersContract, M>;
 type Output<M extends keyof OrdersApi> = Promise<MethodOutput<typeof ordersContract, M>>;
 
 export type OrdersDeps = Dependencies<{ catalog: typeof catalogContract; shipping: typeof shippingContract }>;
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A digest of what was asked (not of prices, which may change), to recognise a retry. Built
@@ -184,7 +183,7 @@ export class OrdersService implements OrdersApi {
   }
 
   async #own(userId: string, orderId: string): Promise<OrderRow> {
-    const row = uuidPattern.test(orderId) ? await this.orders.find(orderId) : undefined;
+    const row = isUuid(orderId) ? await this.orders.find(orderId) : undefined;
     if (!row || row.userId !== userId) throw OrderNotFound.create(`No order ${orderId}`, { orderId });
     return row;
   }

@@ -8,6 +8,7 @@
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { setTo, statement, type Database } from '../../kernel/database.js';
+import { isUuid } from '../../kernel/validation.js';
 import type { CardBrand, DeclineReason } from './contract.js';
 import { attempts, payments } from './schema.js';
 
@@ -154,8 +155,6 @@ const finishAttempt = statement<OutcomeValues>('payments.finish-attempt')((db, p
     .where(and(eq(attempts.id, p.attemptId), eq(attempts.outcome, 'PROCESSING'))),
 );
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export class PaymentRepository implements PaymentStore {
   constructor(private readonly db: Database) {}
 
@@ -236,7 +235,7 @@ export class PaymentRepository implements PaymentStore {
 
   /** Moves a CAPTURED payment (or one whose refund was abandoned) to REFUNDING, if this caller wins it. */
   async claimRefund(paymentId: string, leaseMs: number): Promise<PaymentRow | undefined> {
-    if (!uuidPattern.test(paymentId)) return undefined;
+    if (!isUuid(paymentId)) return undefined;
     const [row] = await this.db
       .update(payments)
       .set({ status: 'REFUNDING', leaseUntil: leaseFromNow(leaseMs), updatedAt: sql`now()` })
@@ -276,7 +275,7 @@ export class PaymentRepository implements PaymentStore {
 
   async findById(paymentId: string): Promise<PaymentRow | undefined> {
     // Not a uuid cannot be ours; asking PostgreSQL would only raise a cast error.
-    if (!uuidPattern.test(paymentId)) return undefined;
+    if (!isUuid(paymentId)) return undefined;
     const [row] = await this.db.select(rowColumns).from(payments).where(eq(payments.id, paymentId));
     return row;
   }

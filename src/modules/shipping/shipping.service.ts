@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
 import type { EventPublisher } from '../../kernel/events.js';
+import { isUuid } from '../../kernel/validation.js';
 import {
   ShipmentAlreadyDelivered,
   ShipmentAlreadyDispatched,
@@ -18,8 +19,6 @@ import type { ShipmentRow, ShipmentStore } from './shipment.repository.js';
 
 type Input<M extends keyof ShippingApi> = MethodInput<typeof shippingContract, M>;
 type Output<M extends keyof ShippingApi> = Promise<MethodOutput<typeof shippingContract, M>>;
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * "SM" and 12 hex digits: 48 random bits, so a clash (refused by a unique index) is out of reach.
@@ -84,7 +83,7 @@ export class ShippingService implements ShippingApi {
 
   async getShipment(input: Input<'getShipment'>): Output<'getShipment'> {
     // A malformed id cannot name a shipment; asking the uuid column would be a type error.
-    const shipment = uuidPattern.test(input.shipmentId) ? await this.shipments.find({ id: input.shipmentId }) : undefined;
+    const shipment = isUuid(input.shipmentId) ? await this.shipments.find({ id: input.shipmentId }) : undefined;
     if (!shipment) throw notFound(`with id ${input.shipmentId}`, { shipmentId: input.shipmentId });
     return shipment;
   }
@@ -97,7 +96,7 @@ export class ShippingService implements ShippingApi {
 
   async advanceShipment(input: Input<'advanceShipment'>): Output<'advanceShipment'> {
     const missing = () => notFound(`with id ${input.shipmentId}`, { shipmentId: input.shipmentId });
-    if (!uuidPattern.test(input.shipmentId)) throw missing();
+    if (!isUuid(input.shipmentId)) throw missing();
     const shipment = await this.shipments.change({ id: input.shipmentId }, nextStatus, async (tx, changed) => {
       // Published in the status change's transaction: the event exists exactly when the change does.
       const ids = { shipmentId: changed.id, orderId: changed.orderId, userId: changed.userId };
