@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { provisionDatabaseRoles, type ServiceLogin } from '../../src/app/database-roles.js';
 import { allModules } from '../../src/app/modules.js';
+import { schemasOf } from '../../src/app/service-logins.js';
 import { databaseRoleOf, loadTopology, type Topology } from '../../src/app/topology.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
 import { freePort } from '../local-servers/child-process.js';
@@ -81,29 +82,24 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    let databaseUrl = options.databaseUrl;
-    if (databaseUrl === undefined) {
-      const postgres = await startPostgres();
-      cleanups.push(() => postgres.stop());
-      databaseUrl = postgres.url;
-      logger.info({ url: databaseUrl }, 'throwaway PostgreSQL started');
-    }
-    let redisUrl = options.redisUrl;
-    if (redisUrl === undefined) {
-      const redis = await startRedis();
-      cleanups.push(() => redis.stop());
-      redisUrl = redis.url;
-      logger.info({ url: redisUrl }, 'throwaway Redis started');
-    }
+    /** `given`, or the URL of a throwaway server this run starts and stops. */
+    const givenOrThrowaway = async (given: string | undefined, what: string, start: () => Promise<{ url: string; stop(): Promise<void> }>): Promise<string> => {
+      if (given !== undefined) return given;
+      const server = await start();
+      cleanups.push(() => server.stop());
+      logger.info({ url: server.url }, `throwaway ${what} started`);
+      return server.url;
+    };
+    const databaseUrl = await givenOrThrowaway(options.databaseUrl, 'PostgreSQL', () => startPostgres());
+    const redisUrl = await givenOrThrowaway(options.redisUrl, 'Redis', startRedis);
 
-    const schemaOf = new Map(allModules.map((module) => [module.name, module.schema]));
     const logins: ServiceLogin[] = topology.services
       .filter((service) => service.modules.length > 0)
       .map((service) => ({
         service: service.name,
         role: databaseRoleOf(service.name),
         password: randomBytes(18).toString('base64url'),
-        schemas: service.modules.map((module) => schemaOf.get(module) ?? module),
+        schemas: schemasOf(service, allModules),
       }));
     await provisionDatabaseRoles(databaseUrl, logins, logger);
     const serviceDatabaseUrls = Object.fromEntries(logins.map((login) => [login.service, asRole(databaseUrl, login.role, login.password)]));

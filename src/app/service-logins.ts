@@ -5,14 +5,17 @@
  */
 import type { AnyModule } from '../kernel/module.js';
 import type { ServiceLogin } from './database-roles.js';
-import type { Topology } from './topology.js';
+import type { ServiceSpec, Topology } from './topology.js';
 
 /** The variable holding service `service`'s database URL for the provisioning job. */
 export const serviceUrlVariable = (service: string): string => `DATABASE_URL_${service.toUpperCase().replaceAll('-', '_')}`;
 
+/** The PostgreSQL schemas of the modules `service` runs. */
+export const schemasOf = (service: ServiceSpec, modules: readonly AnyModule[]): string[] =>
+  service.modules.map((name) => modules.find((module) => module.name === name)?.schema ?? name);
+
 /** Every service that runs modules, with the role and password from its URL in `env`. */
 export const serviceLoginsFromEnv = (topology: Topology, modules: readonly AnyModule[], env: Record<string, string | undefined>): ServiceLogin[] => {
-  const schemaOf = new Map(modules.map((module) => [module.name, module.schema]));
   const problems: string[] = [];
   const logins: ServiceLogin[] = [];
   for (const service of topology.services) {
@@ -38,7 +41,7 @@ export const serviceLoginsFromEnv = (topology: Topology, modules: readonly AnyMo
       service: service.name,
       role: decodeURIComponent(url.username),
       password: decodeURIComponent(url.password),
-      schemas: service.modules.map((module) => schemaOf.get(module) ?? module),
+      schemas: schemasOf(service, modules),
     });
   }
   if (problems.length > 0) throw new Error(`Cannot provision database roles:\n${problems.join('\n')}`);
