@@ -1,7 +1,7 @@
 /**
  * @module The server half of `npm run bench:transport`: one port serving the same work two
  * ways, a bare hono handler (`POST /raw`) and the Seam HTTP binding (`/rpc/bench/v1/echo`).
- * Prints its URL on stdout, then serves until killed.
+ * `GET /cpu` answers the process's CPU time so far. Prints its URL on stdout, then serves until killed.
  */
 import { Hono } from 'hono';
 import { listen } from '../src/app/http-server.js';
@@ -11,6 +11,8 @@ import { serviceCredentials } from '../src/transport/http/service-credential.js'
 import { benchContract, benchSecret, echo } from './transport-contract.js';
 
 const app = new Hono();
+// The CPU this process has used, so the client can tell server time per call from its own.
+app.get('/cpu', (c) => c.json(process.cpuUsage()));
 app.post('/raw', async (c) => c.json(echo((await c.req.json()) as { id: string; quantity: number })));
 app.route(
   '/',

@@ -66,9 +66,30 @@ const sequential = async (call: () => Promise<unknown>, count: number): Promise<
   return latencies;
 };
 
+interface CpuTime {
+  readonly user: number;
+  readonly system: number;
+}
+
+const serverCpu = async (): Promise<CpuTime> => {
+  const response = await agent.request({ origin: baseUrl, path: '/cpu', method: 'GET' });
+  return (await response.body.json()) as CpuTime;
+};
+
+const cpuMicros = (from: CpuTime, to: CpuTime): number => to.user - from.user + (to.system - from.system);
+
+interface Rate {
+  readonly callsPerSecond: number;
+  /** CPU µs per call, on each side. */
+  readonly clientCpu: number;
+  readonly serverCpu: number;
+}
+
 /** Calls per second with `inFlight` concurrent callers, `total` calls or `maxMs`, whichever first. */
-const throughput = async (call: () => Promise<unknown>, inFlight: number, total: number, maxMs: number): Promise<number> => {
+const throughput = async (call: () => Promise<unknown>, inFlight: number, total: number, maxMs: number): Promise<Rate> => {
   let issued = 0;
+  const serverBefore = await serverCpu();
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + maxMs;
   const worker = async (): Promise<void> => {
@@ -78,7 +99,9 @@ const throughput = async (call: () => Promise<unknown>, inFlight: number, total:
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return issued / ((performance.now() - started) / 1000);
+  const elapsed = performance.now() - started;
+  const clientCpu = cpuMicros(clientBefore, process.cpuUsage()) / issued;
+  return { callsPerSecond: issued / (elapsed / 1000), clientCpu, serverCpu: cpuMicros(serverBefore, await serverCpu()) / issued };
 };
 
 /** Runs the raw step then the binding step, the other way round on odd rounds, so neither always runs first. */
@@ -112,24 +135,33 @@ try {
   // them under the same background load. On a shared machine the load swings between rounds
   // far more than the two paths differ, so the target is judged on the median of the paired
   // ratios; the best rate of each path is shown too.
-  const rawRates: number[] = [];
-  const boundRates: number[] = [];
+  const rawRates: Rate[] = [];
+  const boundRates: Rate[] = [];
   const pairedRatios: number[] = [];
   for (let round = 0; round < 8; round += 1) {
     const rates = await inTurn(round, () => throughput(raw, 32, 8000, 5000), () => throughput(bound, 32, 8000, 5000));
     rawRates.push(rates.raw);
     boundRates.push(rates.bound);
-    pairedRatios.push(rates.bound / rates.raw);
+    pairedRatios.push(rates.bound.callsPerSecond / rates.raw.callsPerSecond);
   }
-  const best = (rates: number[]) => Math.max(...rates);
+  const best = (rates: Rate[]) => Math.max(...rates.map((rate) => rate.callsPerSecond));
+  const cpuOf = (rates: Rate[], side: 'clientCpu' | 'serverCpu') => percentile(rates.map((rate) => rate[side]).sort((a, b) => a - b), 50);
   pairedRatios.sort((a, b) => a - b);
 
-  const row = (label: string, latencies: number[], rate: number) =>
-    console.log(label.padEnd(34), percentile(latencies, 50).toFixed(0).padStart(8), percentile(latencies, 99).toFixed(0).padStart(8), rate.toFixed(0).padStart(12));
+  const row = (label: string, latencies: number[], rates: Rate[]) =>
+    console.log(
+      label.padEnd(34),
+      percentile(latencies, 50).toFixed(0).padStart(8),
+      percentile(latencies, 99).toFixed(0).padStart(8),
+      best(rates).toFixed(0).padStart(17),
+      cpuOf(rates, 'clientCpu').toFixed(0).padStart(14),
+      cpuOf(rates, 'serverCpu').toFixed(0).padStart(14),
+    );
   console.log(`HTTP transport, node ${process.version}, ${hasTaskset ? 'client on core 0, server on core 1' : 'not pinned (no taskset)'}`);
-  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'best calls/s @32'.padStart(12));
-  row('raw: undici request → bare hono', rawLatencies, best(rawRates));
-  row('Seam HTTP binding', boundLatencies, best(boundRates));
+  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'best calls/s @32'.padStart(17), 'client CPU µs'.padStart(14), 'server CPU µs'.padStart(14));
+  row('raw: undici request → bare hono', rawLatencies, rawRates);
+  row('Seam HTTP binding', boundLatencies, boundRates);
+  console.log('(CPU µs per call at 32 in flight, median of the rounds; the difference is the framework\'s cost on each side)');
   const latencyRatio = percentile(boundLatencies, 50) / percentile(rawLatencies, 50);
   const throughputRatio = percentile(pairedRatios, 50);
   console.log(`\np50 ratio ${latencyRatio.toFixed(2)}x raw (target <= 1.25x: ${latencyRatio <= 1.25 ? 'met' : 'NOT met'})`);

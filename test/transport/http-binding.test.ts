@@ -101,11 +101,10 @@ describe('HTTP binding', () => {
     expect(await unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_METHOD' } });
   });
 
-  it('sends the server’s span back in traceparent, in the caller’s trace', async () => {
+  it('runs the method in the caller’s trace', async () => {
     const traceId = 'c'.repeat(32);
     const response = await post('/rpc/echo/v1/echo', { 'x-seam-credential': await credentials.current(), traceparent: `00-${traceId}-${'d'.repeat(16)}-01` });
     expect(response.status).toBe(200);
-    expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(await response.json()).toEqual({ text: 'hi', traceId });
   });
 
