@@ -13,7 +13,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Agent } from 'undici';
+import { createLogger } from '../src/kernel/logger.js';
+import { staticDiscovery } from '../src/transport/discovery/discovery.js';
 import { bindHttp } from '../src/transport/http/rpc-client.js';
+import { Balancer } from '../src/transport/resilience/balancer.js';
+import { bindRemote } from '../src/transport/resilience/remote-binding.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';
 import { benchContract, benchSecret } from './transport-contract.js';
 import { percentile } from './stats.js';
@@ -62,6 +66,17 @@ const binding = bindHttp(benchContract, {
   dispatcher: agent,
 });
 const bound = () => binding.echo(body);
+// What a split service really calls through: the same HTTP binding behind discovery, a
+// least-outstanding balancer, a bulkhead, a circuit breaker and retries (src/transport/resilience).
+const remoteBinding = bindRemote(benchContract, {
+  service: 'bench',
+  balancer: new Balancer(staticDiscovery({ bench: [baseUrl] }), 'bench', { strategy: 'least-outstanding', ejectAfterFailures: 5, ejectForMs: 5000 }),
+  credentials: serviceCredentials({ secret: benchSecret, service: 'bench-client' }),
+  timeoutMs: 5000,
+  dispatcher: agent,
+  logger: createLogger({ level: 'silent' }),
+});
+const remote = () => remoteBinding.api.echo(body);
 
 /** Latencies in µs of `count` sequential calls. */
 const sequential = async (call: () => Promise<unknown>, count: number): Promise<number[]> => {
@@ -112,72 +127,75 @@ const throughput = async (call: () => Promise<unknown>, inFlight: number, total:
   return { callsPerSecond: issued / (elapsed / 1000), clientCpu, serverCpu: cpuMicros(serverBefore, await serverCpu()) / issued };
 };
 
-/** Runs the raw step then the binding step, the other way round on odd rounds, so neither always runs first. */
-const inTurn = async <T>(round: number, rawStep: () => Promise<T>, boundStep: () => Promise<T>): Promise<{ raw: T; bound: T }> => {
-  if (round % 2 === 0) {
-    const rawResult = await rawStep();
-    return { raw: rawResult, bound: await boundStep() };
+interface Path {
+  readonly label: string;
+  readonly call: () => Promise<unknown>;
+}
+
+const paths: readonly Path[] = [
+  { label: 'raw: undici request → bare hono', call: raw },
+  { label: 'Seam HTTP binding (bindHttp)', call: bound },
+  { label: 'remote binding (+ balancer, policies)', call: remote },
+];
+
+/** Runs `step` for every path, starting with a different path each round, so none always runs first. */
+const inTurn = async <T>(round: number, step: (path: Path) => Promise<T>): Promise<T[]> => {
+  const results: T[] = new Array<T>(paths.length);
+  for (let offset = 0; offset < paths.length; offset += 1) {
+    const index = (round + offset) % paths.length;
+    results[index] = await step(paths[index]!);
   }
-  const boundResult = await boundStep();
-  return { raw: await rawStep(), bound: boundResult };
+  return results;
+};
+
+const ratioLine = (label: string, ratios: number[], target: string, met: boolean): string => {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return `${label} ${percentile(sorted, 50).toFixed(2)}x raw, median of ${sorted.length} paired rounds (range ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}) (target ${target}: ${met ? 'met' : 'NOT met'})`;
 };
 
 try {
   // Warm-up: JIT, the credential caches, and the keep-alive connections 32 callers need.
-  await sequential(raw, 2000);
-  await sequential(bound, 2000);
-  await throughput(raw, 32, 4000, 5000);
-  await throughput(bound, 32, 4000, 5000);
+  for (const path of paths) await sequential(path.call, 2000);
+  for (const path of paths) await throughput(path.call, 32, 4000, 5000);
 
-  const rawLatencies: number[] = [];
-  const boundLatencies: number[] = [];
-  for (let round = 0; round < 8; round += 1) {
-    const { raw: rawRound, bound: boundRound } = await inTurn(round, () => sequential(raw, 1250), () => sequential(bound, 1250));
-    rawLatencies.push(...rawRound);
-    boundLatencies.push(...boundRound);
+  const latencies: number[][] = paths.map(() => []);
+  for (let round = 0; round < 9; round += 1) {
+    const results = await inTurn(round, (path) => sequential(path.call, 1000));
+    results.forEach((result, index) => latencies[index]!.push(...result));
   }
-  rawLatencies.sort((a, b) => a - b);
-  boundLatencies.sort((a, b) => a - b);
+  for (const list of latencies) list.sort((a, b) => a - b);
 
-  // Throughput in paired rounds: raw and binding back to back, so each round's ratio compares
+  // Throughput in paired rounds: every path back to back, so each round's ratios compare
   // them under the same background load. On a shared machine the load swings between rounds
-  // far more than the two paths differ, so the target is judged on the median of the paired
+  // far more than the paths differ, so the target is judged on the median of the paired
   // ratios; the best rate of each path is shown too.
-  const rawRates: Rate[] = [];
-  const boundRates: Rate[] = [];
-  const pairedRatios: number[] = [];
+  const rates: Rate[][] = paths.map(() => []);
   for (let round = 0; round < throughputRounds; round += 1) {
-    const rates = await inTurn(round, () => throughput(raw, 32, callsPerThroughputRound, 5000), () => throughput(bound, 32, callsPerThroughputRound, 5000));
-    rawRates.push(rates.raw);
-    boundRates.push(rates.bound);
-    pairedRatios.push(rates.bound.callsPerSecond / rates.raw.callsPerSecond);
+    const results = await inTurn(round, (path) => throughput(path.call, 32, callsPerThroughputRound, 5000));
+    results.forEach((result, index) => rates[index]!.push(result));
   }
-  const best = (rates: Rate[]) => Math.max(...rates.map((rate) => rate.callsPerSecond));
-  const cpuOf = (rates: Rate[], side: 'clientCpu' | 'serverCpu') => percentile(rates.map((rate) => rate[side]).sort((a, b) => a - b), 50);
-  pairedRatios.sort((a, b) => a - b);
+  const best = (list: Rate[]) => Math.max(...list.map((rate) => rate.callsPerSecond));
+  const cpuOf = (list: Rate[], side: 'clientCpu' | 'serverCpu') => percentile(list.map((rate) => rate[side]).sort((a, b) => a - b), 50);
+  const pairedRatios = (index: number) => rates[index]!.map((rate, round) => rate.callsPerSecond / rates[0]![round]!.callsPerSecond);
 
-  const row = (label: string, latencies: number[], rates: Rate[]) =>
-    console.log(
-      label.padEnd(34),
-      percentile(latencies, 50).toFixed(0).padStart(8),
-      percentile(latencies, 99).toFixed(0).padStart(8),
-      best(rates).toFixed(0).padStart(17),
-      cpuOf(rates, 'clientCpu').toFixed(0).padStart(14),
-      cpuOf(rates, 'serverCpu').toFixed(0).padStart(14),
-    );
   console.log(`HTTP transport, node ${process.version}, ${hasTaskset ? 'client on core 0, server on core 1' : 'not pinned (no taskset)'}`);
-  console.log('path'.padEnd(34), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'best calls/s @32'.padStart(17), 'client CPU µs'.padStart(14), 'server CPU µs'.padStart(14));
-  row('raw: undici request → bare hono', rawLatencies, rawRates);
-  row('Seam HTTP binding', boundLatencies, boundRates);
-  console.log('(CPU µs per call at 32 in flight, median of the rounds; the difference is the framework\'s cost on each side)');
-  const latencyRatio = percentile(boundLatencies, 50) / percentile(rawLatencies, 50);
-  const throughputRatio = percentile(pairedRatios, 50);
-  console.log(`\np50 ratio ${latencyRatio.toFixed(2)}x raw (target <= 1.25x: ${latencyRatio <= 1.25 ? 'met' : 'NOT met'})`);
-  console.log(
-    `throughput ratio ${throughputRatio.toFixed(2)}x raw, median of ${pairedRatios.length} paired rounds ` +
-      `(range ${pairedRatios[0]!.toFixed(2)}-${pairedRatios.at(-1)!.toFixed(2)}; best against best ${(best(boundRates) / best(rawRates)).toFixed(2)}x) ` +
-      `(target >= 0.80x: ${throughputRatio >= 0.8 ? 'met' : 'NOT met'})`,
+  console.log('path'.padEnd(38), 'p50 µs'.padStart(8), 'p99 µs'.padStart(8), 'best calls/s @32'.padStart(17), 'client CPU µs'.padStart(14), 'server CPU µs'.padStart(14));
+  paths.forEach((path, index) =>
+    console.log(
+      path.label.padEnd(38),
+      percentile(latencies[index]!, 50).toFixed(0).padStart(8),
+      percentile(latencies[index]!, 99).toFixed(0).padStart(8),
+      best(rates[index]!).toFixed(0).padStart(17),
+      cpuOf(rates[index]!, 'clientCpu').toFixed(0).padStart(14),
+      cpuOf(rates[index]!, 'serverCpu').toFixed(0).padStart(14),
+    ),
   );
+  console.log("(CPU µs per call at 32 in flight, median of the rounds; the difference from raw is the framework's cost on each side)");
+  const latencyRatio = (index: number) => percentile(latencies[index]!, 50) / percentile(latencies[0]!, 50);
+  const bindingThroughput = percentile([...pairedRatios(1)].sort((a, b) => a - b), 50);
+  console.log(`\nHTTP binding: p50 ratio ${latencyRatio(1).toFixed(2)}x raw (target <= 1.25x: ${latencyRatio(1) <= 1.25 ? 'met' : 'NOT met'})`);
+  console.log(ratioLine('HTTP binding: throughput', pairedRatios(1), '>= 0.80x', bindingThroughput >= 0.8));
+  console.log(`remote binding: p50 ratio ${latencyRatio(2).toFixed(2)}x raw; ${ratioLine('throughput', pairedRatios(2), 'none, for information', true).replace(/ \(target.*$/, '')}`);
 } finally {
   server.kill('SIGTERM');
   await agent.close();
