@@ -29,6 +29,33 @@ export interface Lease {
   done(outcome: 'success' | 'failure'): void;
 }
 
+/**
+ * A class rather than an object literal with a `done` arrow: under tsx (esbuild keepNames)
+ * each such arrow made per call also costs a defineProperty.
+ */
+class InstanceLease implements Lease {
+  #settled = false;
+
+  constructor(
+    readonly instance: ServiceInstance,
+    private readonly health: InstanceHealth,
+    private readonly options: BalancerOptions,
+  ) {}
+
+  done(outcome: 'success' | 'failure'): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const health = this.health;
+    health.outstanding -= 1;
+    if (outcome === 'success') {
+      health.consecutiveFailures = 0;
+      health.ejectedUntil = 0;
+    } else if ((health.consecutiveFailures += 1) >= this.options.ejectAfterFailures) {
+      health.ejectedUntil = Date.now() + this.options.ejectForMs;
+    }
+  }
+}
+
 export class Balancer {
   readonly #health = new Map<string, InstanceHealth>();
   #next = 0;
@@ -42,34 +69,23 @@ export class Balancer {
   /**
    * An instance for the next call, avoiding `exclude` (instances a retry already tried) and
    * ejected ones; if every instance is ejected, the one whose ejection ends first gets a chance.
+   * This runs on every remote call, so the usual case (no retry, nothing ejected) copies no list.
    */
-  pick(exclude: ReadonlySet<string> = new Set()): Lease | undefined {
+  pick(exclude?: ReadonlySet<string>): Lease | undefined {
     const all = this.discovery.instances(this.service);
     const now = Date.now();
     // Once a retry has tried every instance, any may be tried again.
-    const fresh = all.filter((instance) => !exclude.has(instance.id));
-    const untried = fresh.length > 0 ? fresh : [...all];
-    const healthy = untried.filter((instance) => this.#healthOf(instance.id).ejectedUntil <= now);
-    const candidates = healthy.length > 0 ? healthy : untried.sort((a, b) => this.#healthOf(a.id).ejectedUntil - this.#healthOf(b.id).ejectedUntil).slice(0, 1);
+    const fresh = exclude === undefined || exclude.size === 0 ? all : all.filter((instance) => !exclude.has(instance.id));
+    const untried = fresh.length > 0 ? fresh : all;
+    const healthy = untried.every((instance) => this.#healthOf(instance.id).ejectedUntil <= now)
+      ? untried
+      : untried.filter((instance) => this.#healthOf(instance.id).ejectedUntil <= now);
+    const candidates = healthy.length > 0 ? healthy : [...untried].sort((a, b) => this.#healthOf(a.id).ejectedUntil - this.#healthOf(b.id).ejectedUntil).slice(0, 1);
     const instance = this.#choose(candidates);
     if (!instance) return undefined;
     const health = this.#healthOf(instance.id);
     health.outstanding += 1;
-    let settled = false;
-    return {
-      instance,
-      done: (outcome) => {
-        if (settled) return;
-        settled = true;
-        health.outstanding -= 1;
-        if (outcome === 'success') {
-          health.consecutiveFailures = 0;
-          health.ejectedUntil = 0;
-        } else if ((health.consecutiveFailures += 1) >= this.options.ejectAfterFailures) {
-          health.ejectedUntil = Date.now() + this.options.ejectForMs;
-        }
-      },
-    };
+    return new InstanceLease(instance, health, this.options);
   }
 
   /** Outstanding calls per instance id, for metrics and tests. */

@@ -23,7 +23,7 @@ import {
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { SeamError, ServiceUnavailable } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import { callHttp, remoteMethod, type CallOptions } from '../http/rpc-client.js';
+import { callHttp, remoteMethod, type CallOptions, type RemoteMethod } from '../http/rpc-client.js';
 import type { Balancer } from './balancer.js';
 
 export interface ResilienceOptions {
@@ -91,28 +91,34 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
     backoff: new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs, generator: fullJitterGenerator }),
   });
 
+  /** One try on one instance, avoiding those earlier tries of the same call used. */
+  const attempt = async (target: RemoteMethod, input: unknown, tried: Set<string>): Promise<unknown> => {
+    const lease = options.balancer.pick(tried);
+    if (!lease) throw ServiceUnavailable.create(`No instance of ${options.service} is available`, { service: options.service });
+    tried.add(lease.instance.id);
+    try {
+      const result = await callHttp(target, lease.instance.url, input, options);
+      lease.done('success');
+      return result;
+    } catch (error) {
+      lease.done(isTransportFailure(error) ? 'failure' : 'success');
+      throw error;
+    }
+  };
+
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, spec] of Object.entries(contract.methods)) {
     const target = remoteMethod(contract, method);
-    const call = async (input: unknown): Promise<unknown> => {
+    // Retrying a call that may have run is only safe when running it twice is harmless.
+    const retried = spec.idempotent;
+    // The functions made per call below are inline arrows on purpose: tsx compiles with
+    // esbuild's keepNames, which gives every named closure a defineProperty when it is made.
+    api[method] = async (input: unknown): Promise<unknown> => {
       const tried = new Set<string>();
-      const attempt = async (): Promise<unknown> => {
-        const lease = options.balancer.pick(tried);
-        if (!lease) throw ServiceUnavailable.create(`No instance of ${options.service} is available`, { service: options.service });
-        tried.add(lease.instance.id);
-        try {
-          const result = await callHttp(target, lease.instance.url, input, options);
-          lease.done('success');
-          return result;
-        } catch (error) {
-          lease.done(isTransportFailure(error) ? 'failure' : 'success');
-          throw error;
-        }
-      };
-      // Retrying a call that may have run is only safe when running it twice is harmless.
-      const withRetries = spec.idempotent ? () => retries.execute(() => attempt()) : attempt;
       try {
-        return await limiter.execute(() => breaker.execute(withRetries));
+        return await limiter.execute(() =>
+          breaker.execute(() => (retried ? retries.execute(() => attempt(target, input, tried)) : attempt(target, input, tried))),
+        );
       } catch (error) {
         if (error instanceof BrokenCircuitError) {
           throw ServiceUnavailable.create(`${options.service} is failing; not calling it for now`, { service: options.service, breaker: 'open' });
@@ -123,7 +129,6 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
         throw error;
       }
     };
-    api[method] = call;
   }
   return { api: Object.freeze(api) as unknown as ContractApi<C>, breakerState: () => stateNames[breaker.state] };
 };
