@@ -1,6 +1,7 @@
 /**
  * The outbox relay on its own, against embedded PGlite and a real PostgreSQL server: batches
- * claimed from several outboxes at once and delivered in the order the events occurred, what
+ * claimed from several outboxes at once and delivered in the order the events occurred (a few
+ * at a time), what
  * was delivered marked together, failures retried then parked, leases respected, nudges heard.
  */
 import { randomUUID } from 'node:crypto';
@@ -194,6 +195,7 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     const statusAtEachDelivery: string[][] = [];
     const relay = relayWith({
       leaseSeconds: 1,
+      deliveryConcurrency: 1,
       deliver: async (subscriber, event) => {
         statusAtEachDelivery.push((await rowsOf(handle.db, 'relay_a')).map((row) => row.status));
         await sleep(300);
@@ -207,6 +209,36 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     expect(statusAtEachDelivery[0]).toEqual(['pending', 'pending', 'pending']);
     expect(statusAtEachDelivery[2]).toEqual(['delivered', 'delivered', 'pending']);
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'delivered' }, { status: 'delivered' }]);
+  });
+
+  it('has several deliveries in flight at once, up to its limit, started in the order the events occurred', async () => {
+    for (let n = 0; n < 7; n += 1) await publish(handle.db, schemas[n % 2]!, `event${n}`, 7000 - n * 1000);
+    const started: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const relay = relayWith({
+      deliveryConcurrency: 3,
+      deliver: async (subscriber, event) => {
+        started.push((event.payload as { name: string }).name);
+        mostInFlight = Math.max(mostInFlight, (inFlight += 1));
+        await sleep(30);
+        inFlight -= 1;
+        await deliver(subscriber, event);
+      },
+    });
+    expect(await relay.drain()).toBe(7);
+    expect(started).toEqual(Array.from({ length: 7 }, (_, n) => `event${n}`));
+    expect(mostInFlight).toBe(3);
+    for (const schema of schemas) expect((await rowsOf(handle.db, schema)).every((row) => row.status === 'delivered' && row.attempts === 1)).toBe(true);
+  });
+
+  it('goes on delivering the rest of a batch while one delivery fails, and marks only what arrived', async () => {
+    for (let n = 0; n < 6; n += 1) await publish(handle.db, 'relay_a', `event${n}`, 6000 - n * 1000);
+    failFor = new Set(['event1']);
+    const relay = relayWith({ deliveryConcurrency: 4, backoffMs: () => 60_000 });
+    expect(await relay.drain()).toBe(5);
+    expect([...delivered].sort()).toEqual(['event0', 'event2', 'event3', 'event4', 'event5']);
+    expect((await rowsOf(handle.db, 'relay_a')).map((row) => row.status)).toEqual(['delivered', 'pending', 'delivered', 'delivered', 'delivered', 'delivered']);
   });
 
   it('looks soon after a nudge, also for events published while it polls', async () => {
