@@ -135,7 +135,9 @@ export const baselineOrder = (sql: Sql, userId: string, productIds: readonly str
     const done = one(await run<{ status: string }[]>(tx, statements.advanceToDone, ['CONFIRMED', 'done', 0, null, null, orderId, runnerId]), 'advance to done');
     // Serialised here, as drizzle encodes a jsonb value.
     const payload = JSON.stringify({ orderId, userId, totalCents, currency });
-    await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload]);
+    // The framework stores the request's trace with the event; so does the baseline.
+    const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().slice(0, 18).replace('-', '').slice(0, 16)}-01`;
+    await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload, traceparent]);
     return done;
   });
   if (final.status !== 'CONFIRMED') throw new Error(`order ended ${final.status}`);

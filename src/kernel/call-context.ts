@@ -22,6 +22,22 @@ export const currentCall = (): CallContext | undefined => storage.getStore();
 /** Runs `work` with `context` as the current call context. */
 export const runInCall = <T>(context: CallContext, work: () => T): T => storage.run(context, work);
 
+/**
+ * Runs `work` in the current trace but free of the caller's deadline: for work that goes on
+ * after the call that started it has answered (a saga finishing in the background), which
+ * would otherwise find every call it makes already out of time.
+ */
+export const beyondDeadline = <T>(work: () => T): T => {
+  const call = storage.getStore();
+  return call?.deadline === undefined ? work() : storage.run({ traceId: call.traceId, spanId: call.spanId }, work);
+};
+
+/**
+ * Runs `work` outside any call: for scheduling background work (a relay's next poll) from
+ * inside a call, whose timers would otherwise carry that call's trace and deadline forever.
+ */
+export const outsideCall = <T>(work: () => T): T => (storage.getStore() === undefined ? work() : storage.exit(work));
+
 // Every remote call needs a fresh span id, and randomBytes() per id costs a trip into the
 // CPRNG and a hex conversion each time (microseconds). Instead 4 KiB of randomness is drawn
 // and hex-encoded at once, and ids are cut from that string in 8-digit pieces: V8 copies a

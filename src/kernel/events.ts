@@ -17,6 +17,12 @@ export interface EventEnvelope<Payload = unknown> {
   readonly payload: Payload;
   /** ISO 8601. */
   readonly occurredAt: string;
+  /**
+   * The W3C traceparent of the call that published the event, when it was published inside
+   * one: its handlers run in the same trace, so one trace id follows an order from the HTTP
+   * request through every module the event reaches, in process or over a queue.
+   */
+  readonly traceparent?: string;
 }
 
 /** A declared subscription: module M consumes event E of contract C. */

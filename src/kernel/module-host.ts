@@ -7,6 +7,7 @@
  * proxy the composition root supplies. Modules only ever see the typed result.
  */
 import { Container } from 'inversify';
+import { newSpanId, parseTraceparent, runInCall } from './call-context.js';
 import type { AppConfig } from './config.js';
 import type { AnyContract, ContractApi } from './contract.js';
 import type { DatabaseHandle } from './database.js';
@@ -208,7 +209,11 @@ export class ModuleHost {
     if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
     const handler = this.#handlers.get(subscriber)?.get(event.type);
     if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
-    await consumeOnce(this.#database.db, module.schema, event, handler);
+    const db = this.#database.db;
+    // In the publisher's trace, as a span of its own, so its logs and calls join that trace.
+    const trace = parseTraceparent(event.traceparent);
+    if (trace === undefined) await consumeOnce(db, module.schema, event, handler);
+    else await runInCall({ traceId: trace.traceId, spanId: newSpanId() }, () => consumeOnce(db, module.schema, event, handler));
   }
 
   get #database(): DatabaseHandle {

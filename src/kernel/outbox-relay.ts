@@ -15,6 +15,7 @@
  * marked before their lease lapses.
  */
 import { sql } from 'drizzle-orm';
+import { outsideCall } from './call-context.js';
 import { selectRows, type Database } from './database.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
@@ -62,6 +63,7 @@ interface ClaimedRow extends Record<string, unknown> {
   subscriber: string;
   payload: unknown;
   occurred_at: string | Date;
+  traceparent: string | null;
   attempts: number;
 }
 
@@ -84,6 +86,7 @@ const envelopeOf = (row: ClaimedRow): EventEnvelope => ({
   type: row.event_type,
   payload: row.payload,
   occurredAt: new Date(row.occurred_at).toISOString(),
+  ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
 });
 
 /**
@@ -176,7 +179,8 @@ export class OutboxRelay {
     if (this.#dueAt !== undefined && this.#dueAt <= dueAt) return;
     clearTimeout(this.#timer);
     this.#dueAt = dueAt;
-    this.#timer = setTimeout(() => void this.#tick(), delayMs);
+    // A nudge comes from inside the publishing call; the poll is nobody's call.
+    this.#timer = outsideCall(() => setTimeout(() => void this.#tick(), delayMs));
     this.#timer.unref();
   }
 
@@ -265,7 +269,7 @@ export class OutboxRelay {
           where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
           order by occurred_at, id limit ${batchSize}
           for update skip locked)
-        returning ${schema}::text as schema, id, event_id, event_type, subscriber, payload, occurred_at, attempts)`;
+        returning ${schema}::text as schema, id, event_id, event_type, subscriber, payload, occurred_at, traceparent, attempts)`;
     });
     const union = sql.join(
       this.options.schemas.map((_, n) => sql`select * from ${sql.identifier(`claimed_${n}`)}`),

@@ -20,6 +20,8 @@ export const outboxTable = (schema: PgSchema) =>
       subscriber: text('subscriber').notNull(),
       payload: jsonb('payload').notNull(),
       occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+      /** The W3C traceparent of the call that published the event, so its handlers join that trace. */
+      traceparent: text('traceparent'),
       status: text('status').$type<OutboxStatus>().notNull().default('pending'),
       attempts: integer('attempts').notNull().default(0),
       nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),

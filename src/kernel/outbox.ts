@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { pgSchema } from 'drizzle-orm/pg-core';
+import { currentCall, formatTraceparent } from './call-context.js';
 import type { AnyContract } from './contract.js';
 import { statement, type Database, type Statement } from './database.js';
 import { Internal } from './errors.js';
@@ -41,6 +42,7 @@ const publishStatement = (schema: string, count: number): Statement<PublishValue
           eventType: p('eventType'),
           subscriber: p(`subscriber${n}`),
           payload: p('payload'),
+          traceparent: p('traceparent'),
           // clock_timestamp(), not the JS clock: microseconds, so two events published in the same
           // millisecond keep their order when the relay delivers them.
           occurredAt: sql`clock_timestamp()`,
@@ -65,7 +67,9 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
     const type = eventType(options.contract, event);
     const subscribers = options.subscribersOf(type);
     if (subscribers.length === 0) return id;
-    const values: PublishValues = { eventId: id, eventType: type, payload: parsed.data };
+    const call = currentCall();
+    const traceparent = call === undefined ? null : formatTraceparent(call.traceId, call.spanId);
+    const values: PublishValues = { eventId: id, eventType: type, payload: parsed.data, traceparent };
     subscribers.forEach((subscriber, n) => {
       values[`id${n}`] = randomUUID();
       values[`subscriber${n}`] = subscriber;

@@ -3,15 +3,19 @@
  * relayed to the subscriber, consumed once through its inbox; failures retried, then dead,
  * then replayed.
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
+import { runInCall } from '../../src/kernel/call-context.js';
 import { consumeOnce } from '../../src/kernel/outbox.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { defineModule } from '../../src/kernel/module.js';
 import { ModuleHost } from '../../src/kernel/module-host.js';
 import { inProcessBinder } from '../../src/transport/in-process.js';
+import { waitFor } from '../support/wait-for.js';
 import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
 
 let database: DatabaseHandle | undefined;
@@ -36,6 +40,7 @@ const outboxRows = (db: Database) =>
 
 afterEach(async () => {
   listenerControl.down = false;
+  listenerControl.calledIn.clear();
   await host?.stop();
   await database?.close();
 });
@@ -49,6 +54,33 @@ describe('events through the outbox', () => {
     expect(await listener.received({})).toEqual({ names: ['Ada'] });
     expect(await outboxRows(db)).toMatchObject([{ status: 'delivered', attempts: 1 }]);
     expect(await host.relay.drain()).toBe(0);
+  });
+
+  it('runs the handler in the trace of the call that published the event, as a span of its own', async () => {
+    const { host, db, greeter } = await startHost();
+    const publishedIn = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
+    await runInCall(publishedIn, () => greeter.greet({ name: 'Traced', fail: false }));
+    await greeter.greet({ name: 'Untraced', fail: false });
+    expect(await selectRows(db, sql`select traceparent from pub.outbox order by occurred_at`)).toEqual([{ traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` }, { traceparent: null }]);
+    expect(await host.relay.drain()).toBe(2);
+    expect(listenerControl.calledIn.get('Traced')).toMatchObject({ traceId: publishedIn.traceId });
+    expect(listenerControl.calledIn.get('Traced')!.spanId).not.toBe(publishedIn.spanId);
+    expect(listenerControl.calledIn.has('Untraced')).toBe(true);
+    expect(listenerControl.calledIn.get('Untraced')).toBeUndefined();
+  });
+
+  it('relays outside the call whose publication nudged it: other events in the batch get neither its trace nor its deadline', async () => {
+    const { host, db, greeter } = await startHost();
+    host.relay.start();
+    await sleep(50); // its first poll, which finds nothing; the next is a minute away
+    await db.execute(sql`insert into pub.outbox (id, event_id, event_type, subscriber, payload, occurred_at)
+      values (${randomUUID()}, ${randomUUID()}, 'greeter/v1#Greeted', 'sub', ${JSON.stringify({ name: 'Quiet' })}::jsonb, now())`);
+    const caller = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), deadline: Date.now() + 60_000 };
+    await runInCall(caller, () => greeter.greet({ name: 'Nudged', fail: false }));
+    await waitFor(async () => listenerControl.calledIn.size, (count) => count === 2, 5_000, 'both deliveries');
+    expect(listenerControl.calledIn.get('Quiet')).toBeUndefined();
+    expect(listenerControl.calledIn.get('Nudged')).toMatchObject({ traceId: caller.traceId });
+    expect(listenerControl.calledIn.get('Nudged')!.deadline).toBeUndefined();
   });
 
   it('publishes nothing when the transaction rolls back', async () => {

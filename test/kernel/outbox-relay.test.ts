@@ -34,7 +34,7 @@ const createOutbox = async (db: Database, schema: string): Promise<void> => {
   await db.execute(
     sql.raw(`create table if not exists ${schema}.outbox (
       id uuid primary key, event_id uuid not null, event_type text not null, subscriber text not null, payload jsonb not null,
-      occurred_at timestamptz not null, status text not null default 'pending', attempts integer not null default 0,
+      occurred_at timestamptz not null, traceparent text, status text not null default 'pending', attempts integer not null default 0,
       next_attempt_at timestamptz not null default now(), locked_until timestamptz, last_error text, delivered_at timestamptz)`),
   );
 };

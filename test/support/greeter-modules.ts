@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { currentCall, type CallContext } from '../../src/kernel/call-context.js';
 import { defineContract } from '../../src/kernel/contract.js';
 import { selectRows } from '../../src/kernel/database.js';
 import { subscription } from '../../src/kernel/events.js';
@@ -48,8 +49,11 @@ export const greeterModule = defineModule({
   }),
 });
 
-/** The subscriber's behaviour: `down` makes every handler call fail; `calls` counts them. */
-export const listenerControl = { down: false, calls: 0 };
+/**
+ * The subscriber's behaviour: `down` makes every handler call fail; `calls` counts them;
+ * `calledIn` records the call context each ran in.
+ */
+export const listenerControl = { down: false, calls: 0, calledIn: new Map<string, CallContext | undefined>() };
 
 export const listenerModule = defineModule({
   name: 'sub',
@@ -61,6 +65,7 @@ export const listenerModule = defineModule({
   create: ({ db, on }) => {
     on(greeterContract, 'Greeted', async (event, tx) => {
       listenerControl.calls += 1;
+      listenerControl.calledIn.set(event.payload.name, currentCall());
       if (listenerControl.down) throw new Error('subscriber is down');
       await tx.execute(sql`insert into sub.received (name) values (${event.payload.name})`);
     });

@@ -18,6 +18,7 @@ import { ModuleHost, type ModuleHostOptions } from '../../src/kernel/module-host
 import { inProcessBinder } from '../../src/transport/in-process.js';
 import { QueueClient } from '../../src/transport/queue/connection.js';
 import { listDeadLetters, replayAll, replayDeadLetter } from '../../src/transport/queue/dead-letters.js';
+import { runInCall } from '../../src/kernel/call-context.js';
 import { queueDelivery, startEventConsumer } from '../../src/transport/queue/events.js';
 import { deadEventQueueName, eventQueueName } from '../../src/transport/queue/wire.js';
 import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
@@ -46,6 +47,7 @@ beforeEach(() => {
   prefix = `t${randomUUID().slice(0, 8)}`;
   listenerControl.down = false;
   listenerControl.calls = 0;
+  listenerControl.calledIn.clear();
 });
 
 afterEach(async () => {
@@ -163,6 +165,15 @@ describe.each([inProcess, overBullmq])('events $name', (path) => {
     await run.redeliver(envelopeOf(rows[0]!));
     expect(await names(run)).toEqual(['Ada', 'Grace']);
     expect(listenerControl.calls).toBe(2); // the inbox turned the redeliveries away before the handler
+  });
+
+  it('runs the handler in the trace of the call that published the event', async () => {
+    const run = await path.start();
+    const publishedIn = { traceId: 'e'.repeat(32), spanId: 'f'.repeat(16) };
+    await runInCall(publishedIn, () => run.greeter.greet({ name: 'Traced', fail: false }));
+    await waitFor(async () => listenerControl.calledIn.size, (size) => size === 1, 20_000, 'the event');
+    expect(listenerControl.calledIn.get('Traced')).toMatchObject({ traceId: publishedIn.traceId });
+    expect(listenerControl.calledIn.get('Traced')!.spanId).not.toBe(publishedIn.spanId);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { beyondDeadline } from '../../kernel/call-context.js';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
 import type { Dependencies } from '../../kernel/module.js';
 import { isUuid } from '../../kernel/validation.js';
@@ -147,7 +148,11 @@ export class OrdersService implements OrdersApi {
     const deadline = Date.now() + this.deadlineMs;
     for (let first = true; ; first = false) {
       // A step that hangs must not hold the answer past the deadline; the saga runs on.
-      const finished = await runFor(this.saga.run(orderId, first ? leased : undefined), deadline - Date.now());
+      // Free of the caller's deadline: the saga outlives this call when it answers PENDING.
+      const finished = await runFor(
+        beyondDeadline(() => this.saga.run(orderId, first ? leased : undefined)),
+        deadline - Date.now(),
+      );
       // A run that finished the saga returns the row it recorded last: no need to read it back.
       const row = finished ?? (await this.orders.find(orderId));
       if (!row) throw new Error(`Order ${orderId} vanished`);

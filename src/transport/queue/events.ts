@@ -57,7 +57,7 @@ export const queueDelivery = (options: QueueDeliveryOptions): QueueDelivery => {
   return Object.assign(deliver, { close: () => client.close() });
 };
 
-const envelope = z.object({ id: z.string().min(1), type: z.string().min(1), payload: z.unknown(), occurredAt: z.string() });
+const envelope = z.object({ id: z.string().min(1), type: z.string().min(1), payload: z.unknown(), occurredAt: z.string(), traceparent: z.string().optional() });
 
 const describeIssues = (error: z.ZodError): string => fieldIssues(error).map((issue) => `${issue.field}: ${issue.message}`).join('; ');
 
@@ -81,8 +81,8 @@ export const startEventConsumer = (options: EventConsumerOptions): Promise<Consu
       process: async (job) => {
         const parsed = envelope.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`Job ${job.id} is not an event envelope: ${describeIssues(parsed.error)}`);
-        const { id, type, payload, occurredAt } = parsed.data;
-        await options.handle({ id, type, payload, occurredAt });
+        const { id, type, payload, occurredAt, traceparent } = parsed.data;
+        await options.handle(traceparent === undefined ? { id, type, payload, occurredAt } : { id, type, payload, occurredAt, traceparent });
       },
     },
     options,

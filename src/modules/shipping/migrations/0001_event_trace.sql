@@ -1,0 +1,1 @@
+ALTER TABLE "shipping"."outbox" ADD COLUMN "traceparent" text;
