@@ -25,6 +25,7 @@ import { inventoryRoutes } from './inventory.routes.js';
 import { notificationsRoutes } from './notifications.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { shippingRoutes } from './shipping.routes.js';
+import { traceContext } from './trace-context.js';
 import { errorTitles, problemResponse, toProblem } from './problem.js';
 
 export interface GatewayOptions {
@@ -44,6 +45,8 @@ export const createGateway = (options: GatewayOptions): Hono => {
   const app = new Hono();
 
   app.use(requestId());
+  // Before the access log, so its line carries the trace id too.
+  app.use(traceContext());
   app.use(accessLog(logger));
 
   /**

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runInCall } from './call-context.js';
 import { createLogger } from './logger.js';
 
 const capture = () => {
@@ -31,5 +32,14 @@ describe('createLogger', () => {
     const { lines, logger } = capture();
     logger.info({ orderId: 'o-1', last4: '4242' }, 'placed');
     expect(JSON.parse(lines[0]!)).toMatchObject({ orderId: 'o-1', last4: '4242', msg: 'placed' });
+  });
+
+  it('puts the current call’s trace on lines written inside it, and nothing on lines outside', () => {
+    const { lines, logger } = capture();
+    runInCall({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, () => logger.info({ orderId: 'o-1' }, 'inside'));
+    logger.info({ orderId: 'o-2' }, 'outside');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), orderId: 'o-1' });
+    expect(JSON.parse(lines[1]!)).not.toHaveProperty('traceId');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ orderId: 'o-2', msg: 'outside' });
   });
 });

@@ -2,6 +2,7 @@
  * @module Structured logging (pino): one JSON line per event, fields over prose.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { currentCall } from './call-context.js';
 
 export type Logger = PinoLogger;
 
@@ -22,6 +23,12 @@ const secretPaths = [
   'req.headers.authorization',
 ];
 
+/** A fresh object every time: pino merges the line's own fields into it. */
+const traceFields = (): Record<string, string> => {
+  const call = currentCall();
+  return call === undefined ? {} : { traceId: call.traceId, spanId: call.spanId };
+};
+
 /**
  * Creates the process logger. Card numbers, passwords and tokens are redacted wherever they
  * appear in a logged object, so a careless `log.info({ body })` cannot leak them.
@@ -33,6 +40,9 @@ export const createLogger = (options: LoggerOptions): Logger =>
       base: options.base ?? null,
       redact: { paths: secretPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Lines written inside a call carry its trace, so one id finds a request's every line
+      // in every service it reached.
+      mixin: traceFields,
     },
     options.destination ?? pino.destination(1),
   );

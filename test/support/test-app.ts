@@ -2,11 +2,11 @@
  * @module Starts the whole shop in this process on a free port, for journey tests.
  */
 import { loadConfig } from '../../src/kernel/config.js';
-import { createLogger } from '../../src/kernel/logger.js';
+import { createLogger, type Logger } from '../../src/kernel/logger.js';
 import { startApp, type RunningApp } from '../../src/app/start.js';
 
-/** Starts the app with test defaults (in-memory PGlite, port 0, seeded) overridden by `env`. */
-export const startTestApp = (env: Record<string, string> = {}): Promise<RunningApp> => {
+/** Starts the app with test defaults (in-memory PGlite, port 0, seeded) overridden by `env`; `logger` to read its lines. */
+export const startTestApp = (env: Record<string, string> = {}, logger?: Logger): Promise<RunningApp> => {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -15,7 +15,7 @@ export const startTestApp = (env: Record<string, string> = {}): Promise<RunningA
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
-  return startApp(config, createLogger({ level: config.logLevel }));
+  return startApp(config, logger ?? createLogger({ level: config.logLevel }));
 };
 
 /** A JSON GET against the running app, keeping status and headers for assertions. */
