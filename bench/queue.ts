@@ -10,7 +10,8 @@
  *      job id, the retry policy, envelope validation and the dead-letter wiring.
  *    Both keep the same number of adds in flight. Rounds alternate bare and binding so drift
  *    (JIT, GC, a busy machine) hits both; each round is a fresh queue; the median round counts.
- *    Target: binding >= 0.8 x bare.
+ *    Target: binding >= 0.8 x bare. For scale, one bare Worker also drains a queue filled
+ *    beforehand: the ceiling of a single worker here, with Redis and the adds out of the way.
  * 2. Full path: a publisher host (its module writes the event to its outbox in the same
  *    transaction as its row) whose relay delivers over `queueDelivery`, and a subscriber host
  *    whose consumer runs `deliverLocal` (inbox + handler in one transaction), both on a real
@@ -104,6 +105,36 @@ const bareRound = async (url: string, jobs: number): Promise<Round> => {
   }
 };
 
+/**
+ * Bare BullMQ's worker alone: the queue filled first (addBulk), then one Worker timed while it
+ * drains it. What one worker can process at all on this machine, whoever adds the jobs.
+ */
+const drainOnlyRound = async (url: string, jobs: number): Promise<Round> => {
+  const prefix = `drain${randomUUID().slice(0, 8)}`;
+  const name = 'bench.drain';
+  let processed = 0;
+  const queue = new Queue(name, { connection: { url }, prefix });
+  let worker: Worker | undefined;
+  try {
+    for (let start = 0; start < jobs; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, jobs - start) }, (_, offset) => ({
+        name: 'greeter/v1#Greeted',
+        data: envelope(start + offset),
+        opts: { removeOnComplete: retention.completed, removeOnFail: retention.failed },
+      }));
+      await queue.addBulk(batch);
+    }
+    const started = performance.now();
+    const deadline = Date.now() + roundBudgetMs;
+    worker = new Worker(name, async () => void (processed += 1), { connection: { url }, prefix, concurrency: workerConcurrency });
+    const counted = await until(() => processed, jobs, deadline);
+    return { processed: counted, ms: performance.now() - started };
+  } finally {
+    await worker?.close();
+    await queue.close();
+  }
+};
+
 /** The binding: queueDelivery + startEventConsumer. */
 const bindingRound = async (url: string, jobs: number): Promise<Round> => {
   const prefix = `bind${randomUUID().slice(0, 8)}`;
@@ -145,11 +176,14 @@ const compare = async (url: string): Promise<void> => {
         await flush.flushall();
       }
     }
+    const drained = await drainOnlyRound(url, jobsPerRound);
+    await flush.flushall();
     const ratio = median(binding) / median(bare);
     console.log('');
     console.log(`  bare BullMQ (add + Worker)            ${fmt(median(bare)).padStart(8)} events/s`);
     console.log(`  binding (queueDelivery + consumer)    ${fmt(median(binding)).padStart(8)} events/s`);
     console.log(`  ratio binding / bare                  ${ratio.toFixed(2).padStart(8)}   (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
+    console.log(`  for scale: one bare Worker draining a pre-filled queue, nothing adding: ${fmt(perSecond(drained))} events/s`);
   } finally {
     await flush.quit();
   }

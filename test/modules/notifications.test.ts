@@ -7,7 +7,7 @@
  * methods throw) publishes the orders events through its own outbox, as the real one will.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -37,14 +37,18 @@ import { inProcessBinder } from '../../src/transport/in-process.js';
 import { databaseBackends } from '../support/database-backends.js';
 
 /**
- * Migrations for the stand-in's schema: the outbox statements of shipping's own migration,
+ * Migrations for the stand-in's schema: the outbox statements of shipping's own migrations,
  * renamed, so the table stays whatever the kernel's `outboxTable` generates.
  */
 const fakeOrdersMigrations = (() => {
   const folder = mkdtempSync(join(tmpdir(), 'seam-fake-orders-'));
-  const shippingSql = readFileSync(new URL('../../src/modules/shipping/migrations/0000_init.sql', import.meta.url), 'utf8');
+  const shippingMigrations = new URL('../../src/modules/shipping/migrations/', import.meta.url);
+  const shippingSql = readdirSync(shippingMigrations)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => readFileSync(new URL(file, shippingMigrations), 'utf8'));
   const outboxStatements = shippingSql
-    .split('--> statement-breakpoint')
+    .flatMap((migration) => migration.split('--> statement-breakpoint'))
     .map((statement) => statement.trim())
     .filter((statement) => statement.includes('"shipping"."outbox"'))
     .map((statement) => statement.replaceAll('"shipping"', '"fake_orders"'));
