@@ -34,10 +34,17 @@ describe('the split topology under outages', () => {
   let anonymous: ShopClient;
   let admin: ShopClient;
   let customer: ShopClient;
+  const notificationLines: string[] = [];
 
   beforeAll(async () => {
-    // A short checkout deadline, so an order waiting on inventory answers 202 quickly.
-    split = await startTestSplit({ ADMIN_PASSWORD: adminPassword, CHECKOUT_DEADLINE_MS: '1500', CHECKOUT_RESUME_INTERVAL_MS: '250' });
+    // A short checkout deadline, so an order waiting on inventory answers 202 quickly. Info
+    // logs, for the notification lines the tracing test looks for.
+    split = await startTestSplit(
+      { ADMIN_PASSWORD: adminPassword, CHECKOUT_DEADLINE_MS: '1500', CHECKOUT_RESUME_INTERVAL_MS: '250', LOG_LEVEL: 'info' },
+      (line) => {
+        if (line.includes('notification sent')) notificationLines.push(line);
+      },
+    );
     anonymous = new ShopClient(split.gatewayUrl);
     admin = await anonymous.signIn('admin@seam.local', adminPassword);
     customer = await anonymous.signIn(`outage-${randomUUID()}@example.com`);
@@ -55,6 +62,20 @@ describe('the split topology under outages', () => {
     }
     return statuses;
   };
+
+  it('follows one trace from the gateway through the orders service, its outbox and a BullMQ queue to the notification', async () => {
+    const traceId = randomUUID().replaceAll('-', '');
+    const products = await anonymous.get<{ items: Product[] }>('/products?limit=1');
+    const placed = await customer.post<{ status: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }]), {
+      'idempotency-key': randomUUID(),
+      traceparent: `00-${traceId}-${'1'.repeat(16)}-01`,
+    });
+    expect(placed.body.status).toBe('CONFIRMED');
+    // The notifications service logs the OrderConfirmed notification in the order request's trace.
+    const line = await eventually(async () => notificationLines.find((candidate) => candidate.includes(traceId)), 20_000);
+    expect(line.startsWith('[notifications#0]')).toBe(true);
+    expect(JSON.parse(line.slice(line.indexOf('{')))).toMatchObject({ traceId, kind: 'order_confirmed' });
+  });
 
   it('keeps browsing when a catalog replica dies', async () => {
     expect(split.topology.services.find((service) => service.name === 'catalog')?.replicas).toBe(2);

@@ -44,12 +44,13 @@ const monoliths: ShopDeployment[] = databaseBackends.map((backend) => ({
   },
 }));
 
-/** Starts deploy/split/topology.yaml on throwaway servers, with test defaults plus `env`. */
-export const startTestSplit = (env: Record<string, string> = {}): Promise<RunningSplit> =>
+/** Starts deploy/split/topology.yaml on throwaway servers, with test defaults plus `env`; `echo` gets every service's log lines. */
+export const startTestSplit = (env: Record<string, string> = {}, echo?: (line: string) => void): Promise<RunningSplit> =>
   startSplit({
     gatewayPort: 0,
     env: { NODE_ENV: 'test', SEAM_SEED: 'auto', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn', ...env },
     logger: createLogger({ level: 'silent' }),
+    ...(echo ? { echo } : {}),
   });
 
 const split: ShopDeployment = {
