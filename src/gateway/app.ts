@@ -5,7 +5,6 @@
  * composition root; it neither knows nor cares whether a call stays in this process.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { AccessTokens } from '../kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
@@ -18,6 +17,7 @@ import { notificationsContract } from '../modules/notifications/contract.js';
 import { ordersContract } from '../modules/orders/contract.js';
 import { shippingContract } from '../modules/shipping/contract.js';
 import { accessLog } from './access-log.js';
+import { limitBody } from './body-limit.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { identityRoutes } from './identity.routes.js';
@@ -71,7 +71,7 @@ export const createGateway = (options: GatewayOptions): Hono => {
 
   const api = new Hono();
   api.use(
-    bodyLimit({
+    limitBody({
       maxSize: options.bodyLimitBytes,
       onError: () => {
         throw PayloadTooLarge.create(`The request body exceeds ${options.bodyLimitBytes} bytes`);
