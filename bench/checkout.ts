@@ -32,6 +32,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { startPostgres } from '../test/support/postgres-server.js';
+import { startBaselineRelay } from './checkout/baseline-relay.js';
 import { baselineOrder } from './checkout/baseline-path.js';
 import { prepareBaselineDatabase } from './checkout/baseline-database.js';
 import { Cleanups } from './checkout/cleanups.js';
@@ -83,14 +84,17 @@ await cleanups.around(async () => {
   cleanups.push(() => sql.end({ timeout: 5 }));
   const baselineUser = randomUUID();
   const framework = newPath('framework', placeViaHttp);
-  const baseline = newPath('baseline', baselineOrder(sql, baselineUser, shop.productIds, runId, true));
-  const unprepared = newPath('baseline, unprepared', baselineOrder(sql, baselineUser, shop.productIds, `${runId}-u`, false));
+  const baselineRelay = startBaselineRelay(sql, true);
+  cleanups.push(() => baselineRelay.stop());
+  const baseline = newPath('baseline', baselineOrder(sql, baselineUser, shop.productIds, runId, true, baselineRelay.nudge));
+  const unprepared = newPath('baseline, unprepared', baselineOrder(sql, baselineUser, shop.productIds, `${runId}-u`, false, baselineRelay.nudge));
 
-  // Between runs, let the shop's outbox relay deliver what the framework's orders published,
-  // so that work lands in the framework's runs (while it keeps up) and not in the next path's;
-  // what it had not delivered yet is counted, and the CPU it takes reported apart.
+  // Between runs, let the relays (the shop's and the baseline's) deliver what the run's orders
+  // published, so that work lands in the run that caused it (while the relay keeps up) and not
+  // in the next path's; what was not delivered yet is counted, and its CPU reported apart.
   const settle = async (): Promise<number> => {
-    const pending = async (): Promise<number> => (await admin<{ n: number }[]>`select count(*)::int as n from orders.outbox where status = 'pending'`)[0]?.n ?? 0;
+    const pendingIn = async (db: postgres.Sql): Promise<number> => (await db<{ n: number }[]>`select count(*)::int as n from orders.outbox where status = 'pending'`)[0]?.n ?? 0;
+    const pending = async (): Promise<number> => (await pendingIn(admin)) + (await pendingIn(sql));
     const backlog = await pending();
     for (let poll = 0; poll < 100; poll += 1) {
       if ((await pending()) === 0) return backlog;
@@ -110,6 +114,7 @@ await cleanups.around(async () => {
   await shop.app.host.relay.drain();
   const relayStatements = (await stopRelayLog()).filter((line) => !backgroundStatement.test(line));
   await shop.stop();
+  await baselineRelay.stop();
   const stopBaselineLog = await captureStatements(admin, logFile, baselineAppName);
   await baselineOrder(sql, baselineUser, shop.productIds, `${runId}-count`, true)(0);
   const baselineStatements = await stopBaselineLog();

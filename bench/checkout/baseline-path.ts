@@ -18,9 +18,10 @@ export const baselineDescription = [
   '  tx[lock reservation, take stock per line, insert reservation]; saga step update;',
   '  tx[insert payment, insert attempt]; tx[payment captured, attempt captured]; saga step update;',
   '  tx[insert shipment, insert tracking event, read tracking history]; saga step update;',
-  '  tx[lock reservation, commit reservation]; tx[order CONFIRMED, outbox row].',
-  '  Not in it: HTTP, JWT check, validation, the in-memory card processor call, and the work done',
-  '  after the answer (outbox relay delivering OrderConfirmed to notifications). It runs in a database',
+  '  tx[lock reservation, commit reservation]; tx[order CONFIRMED, outbox row];',
+  '  after the answer, OrderConfirmed delivered to notifications as the shop\'s outbox relay does it',
+  '  (bench/checkout/baseline-relay.ts: batch claim, tx[inbox, notification], batch mark, 4 in flight).',
+  '  Not in it: HTTP, JWT check, validation, the in-memory card processor call. It runs in a database',
   `  of its own on the same server, with the same pool size (${poolSize}) and the same number in flight.`,
 ];
 
@@ -41,8 +42,13 @@ const shippingAddress = orderBody([]).shippingAddress;
 /** The baseline's stand-in for the saga runner that owns its orders' leases. */
 const runnerId = randomUUID();
 
-/** One order through the baseline; `prepare: false` sends the statements unnamed, as drizzle does by default. */
-export const baselineOrder = (sql: Sql, userId: string, productIds: readonly string[], runId: string, prepare: boolean) => async (index: number): Promise<void> => {
+/**
+ * One order through the baseline; `prepare: false` sends the statements unnamed, as drizzle
+ * does by default. `onPublished` hears of each event written, as the shop's relay does.
+ */
+export const baselineOrder =
+  (sql: Sql, userId: string, productIds: readonly string[], runId: string, prepare: boolean, onPublished: () => void = () => undefined) =>
+  async (index: number): Promise<void> => {
   const run = <T extends readonly unknown[] = Record<string, unknown>[]>(db: Sql | postgres.TransactionSql, text: string, params: Param[]) =>
     db.unsafe(text, params as never[], { prepare }) as unknown as Promise<T>;
   const one = <T>(rows: readonly T[], what: string): T => {
@@ -141,5 +147,6 @@ export const baselineOrder = (sql: Sql, userId: string, productIds: readonly str
     return done;
   });
   if (final.status !== 'CONFIRMED') throw new Error(`order ended ${final.status}`);
+  onPublished();
 };
 
