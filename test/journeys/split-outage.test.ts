@@ -70,7 +70,9 @@ describe('the split topology under outages', () => {
       'idempotency-key': randomUUID(),
       traceparent: `00-${traceId}-${'1'.repeat(16)}-01`,
     });
-    expect(placed.body.status).toBe('CONFIRMED');
+    // CONFIRMED, or PENDING past this split's short checkout deadline: then the saga finishes
+    // in the background, still in the request's trace.
+    expect(['CONFIRMED', 'PENDING']).toContain(placed.body.status);
     // The notifications service logs the OrderConfirmed notification in the order request's trace.
     const line = await eventually(async () => notificationLines.find((candidate) => candidate.includes(traceId)), 20_000);
     expect(line.startsWith('[notifications#0]')).toBe(true);
