@@ -69,7 +69,7 @@ export const baselineOrder =
   const existing = await run(sql, statements.findOrderByKey, [userId, idempotencyKey]);
   if (existing.length > 0) throw new Error('idempotency key already used');
   const ids = [...new Set(requested.map((line) => line.productId))];
-  const products = await run<ProductRow[]>(sql, statements.productsByIds(ids.length), ids);
+  const products = await run<ProductRow[]>(sql, statements.productsByIds, [ids]);
   const byId = new Map(products.map((product) => [product.id, product]));
   const lines = requested.map(({ productId, quantity }) => {
     const product = byId.get(productId);

@@ -1,8 +1,8 @@
 /**
  * @module Product and category queries. The only file of the catalog that writes SQL.
  */
-import { and, asc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { statement, type Database } from '../../kernel/database.js';
 import type { Category, Product } from './contract.js';
 import type { ProductKey } from './cursor.js';
 import { categories, products } from './schema.js';
@@ -82,6 +82,20 @@ export const isUniqueViolation = (error: unknown): boolean => {
   return false;
 };
 
+/**
+ * Built once, for any number of ids (one array parameter, not a list of them): every order
+ * prices its lines with it.
+ */
+const findByIds = statement<{ ids: string[] }>('catalog.find-by-ids')(
+  (db, p) =>
+    db
+      .select(productColumns)
+      .from(products)
+      .innerJoin(categories, eq(products.categoryId, categories.id))
+      .where(sql`${products.id} = any(${p.ids}::uuid[])`),
+  productColumns,
+);
+
 export class ProductRepository implements ProductReader {
   constructor(private readonly db: Database) {}
 
@@ -118,11 +132,7 @@ export class ProductRepository implements ProductReader {
 
   async findByIds(ids: readonly string[]): Promise<Product[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db
-      .select(productColumns)
-      .from(products)
-      .innerJoin(categories, eq(products.categoryId, categories.id))
-      .where(inArray(products.id, [...ids]));
+    const rows = await findByIds.run(this.db, { ids: [...ids] });
     return rows.map(toProduct);
   }
 

@@ -2,8 +2,8 @@
  * @module Notification rows. The only file of the notifications module that writes SQL.
  */
 import { randomUUID } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
-import type { Database } from '../../kernel/database.js';
+import { desc, eq, getTableColumns } from 'drizzle-orm';
+import { statement, type Database } from '../../kernel/database.js';
 import type { Notification } from './contract.js';
 import type { NotificationDraft } from './messages.js';
 import { notifications } from './schema.js';
@@ -18,6 +18,19 @@ const toNotification = (row: NotificationRow): Notification => ({
   body: row.body,
   createdAt: row.createdAt.toISOString(),
 });
+
+type NewNotification = Omit<typeof notifications.$inferInsert, 'recordedAt'> & { readonly createdAt: Date };
+
+/** Built once: the relay runs it for every event a customer hears of. */
+const insertForEvent = statement<NewNotification>('notifications.insert-for-event')(
+  (db, p) =>
+    db
+      .insert(notifications)
+      .values({ id: p.id, userId: p.userId, kind: p.kind, title: p.title, body: p.body, eventId: p.eventId, createdAt: p.createdAt })
+      .onConflictDoNothing({ target: notifications.eventId })
+      .returning(),
+  getTableColumns(notifications),
+);
 
 /** What the notifications module reads and writes; the repository below is its PostgreSQL implementation. */
 export interface NotificationStore {
@@ -36,11 +49,7 @@ export class NotificationRepository implements NotificationStore {
   constructor(private readonly db: Database) {}
 
   async insertForEvent(eventId: string, occurredAt: Date, draft: NotificationDraft): Promise<Notification | undefined> {
-    const [row] = await this.db
-      .insert(notifications)
-      .values({ id: randomUUID(), eventId, createdAt: occurredAt, ...draft })
-      .onConflictDoNothing({ target: notifications.eventId })
-      .returning();
+    const [row] = await insertForEvent.run(this.db, { id: randomUUID(), eventId, createdAt: occurredAt, ...draft });
     return row ? toNotification(row) : undefined;
   }
 
