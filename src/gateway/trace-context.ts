@@ -5,9 +5,6 @@
  * join the trace, in process or over a queue) and every log line.
  */
 import type { MiddlewareHandler } from 'hono';
-import { newSpanId, newTraceId, parseTraceparent, runInCall } from '../kernel/call-context.js';
+import { continueTrace, runInCall } from '../kernel/call-context.js';
 
-export const traceContext = (): MiddlewareHandler => (c, next) => {
-  const parent = parseTraceparent(c.req.header('traceparent'));
-  return runInCall({ traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId() }, next);
-};
+export const traceContext = (): MiddlewareHandler => (c, next) => runInCall(continueTrace(c.req.header('traceparent')), next);

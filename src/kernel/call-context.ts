@@ -98,6 +98,12 @@ export const parseTraceparent = (header: string | null | undefined): { traceId: 
 
 export const formatTraceparent = (traceId: string, spanId: string): string => `00-${traceId}-${spanId}-01`;
 
+/** A new span in the trace `traceparent` names, or in a new trace when it names none validly. */
+export const continueTrace = (traceparent: string | null | undefined): CallContext => ({
+  traceId: parseTraceparent(traceparent)?.traceId ?? newTraceId(),
+  spanId: newSpanId(),
+});
+
 /** Milliseconds left before the current call's deadline; undefined when it has none. */
 export const remainingMs = (context: CallContext | undefined = currentCall()): number | undefined =>
   context?.deadline === undefined ? undefined : context.deadline - Date.now();

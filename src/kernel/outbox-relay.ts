@@ -8,11 +8,11 @@
  *
  * A poll is one statement that claims a batch from every outbox, the deliveries (a few at a
  * time, started in the order the events occurred), and one statement that marks what was
- * delivered: per event, only its delivery costs round trips. Marking a batch at its end instead of after each delivery means
- * a relay that dies in between delivers those events again once their lease lapses, which
- * consumers already absorb (their inbox makes a redelivery change nothing); a batch that
- * takes half its lease marks what it delivered so far, so a living relay's deliveries are
- * marked before their lease lapses.
+ * delivered: per event, only its delivery costs round trips. Marking a batch at its end
+ * instead of after each delivery means a relay that dies in between delivers those events
+ * again once their lease lapses, which consumers already absorb (their inbox makes a
+ * redelivery change nothing); a batch that takes half its lease marks what it delivered so
+ * far, so a living relay's deliveries are marked before their lease lapses.
  */
 import { sql } from 'drizzle-orm';
 import { outsideCall } from './call-context.js';

@@ -14,7 +14,6 @@ export interface ProductKey {
   readonly id: string;
 }
 
-
 // No product name holds U+0000 (PostgreSQL text cannot), so a cursor whose name does was not ours.
 const cursorShape = z.tuple([z.string().max(300).regex(/^[^\u0000]*$/), z.string().regex(uuidPattern)]);
 
@@ -37,4 +36,3 @@ export const decodeCursor = (cursor: string): ProductKey => {
   const [name, id] = parsed.data;
   return { name, id };
 };
-

@@ -12,7 +12,7 @@
  * deadline race make six or more.
  */
 import type { Context } from 'hono';
-import { newSpanId, newTraceId, parseTraceparent, runInCall, type CallContext } from '../../kernel/call-context.js';
+import { continueTrace, runInCall, type CallContext } from '../../kernel/call-context.js';
 import type { MethodSpec } from '../../kernel/contract.js';
 import { DeadlineExceeded, Internal, toSeamError, validationFailed } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -35,9 +35,9 @@ export interface MethodHandlerOptions {
 }
 
 const callContextOf = (sent: CallHeaders): CallContext => {
-  const traceId = parseTraceparent(sent.traceparent)?.traceId ?? newTraceId();
+  const trace = continueTrace(sent.traceparent);
   const timeout = sent.timeout === undefined ? Number.NaN : Number(sent.timeout);
-  return Number.isFinite(timeout) ? { traceId, spanId: newSpanId(), deadline: Date.now() + timeout } : { traceId, spanId: newSpanId() };
+  return Number.isFinite(timeout) ? { ...trace, deadline: Date.now() + timeout } : trace;
 };
 
 /** What every call of one method shares: the implementation, its schemas, and how to answer. */

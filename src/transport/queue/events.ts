@@ -82,7 +82,7 @@ export const startEventConsumer = (options: EventConsumerOptions): Promise<Consu
         const parsed = envelope.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`Job ${job.id} is not an event envelope: ${describeIssues(parsed.error)}`);
         const { id, type, payload, occurredAt, traceparent } = parsed.data;
-        await options.handle(traceparent === undefined ? { id, type, payload, occurredAt } : { id, type, payload, occurredAt, traceparent });
+        await options.handle({ id, type, payload, occurredAt, traceparent });
       },
     },
     options,
