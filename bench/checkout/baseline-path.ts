@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
+import { formatTraceparent, newSpanId, newTraceId } from '../../src/kernel/call-context.js';
 import { quote } from '../../src/modules/shipping/rates.js';
 import { orderBody, testCards } from '../../test/support/shop-client.js';
 import { linesOf } from './order-lines.js';
@@ -142,7 +143,7 @@ export const baselineOrder =
     // Serialised here, as drizzle encodes a jsonb value.
     const payload = JSON.stringify({ orderId, userId, totalCents, currency });
     // The framework stores the request's trace with the event; so does the baseline.
-    const traceparent = `00-${randomUUID().replaceAll('-', '')}-${randomUUID().slice(0, 18).replace('-', '').slice(0, 16)}-01`;
+    const traceparent = formatTraceparent(newTraceId(), newSpanId());
     await run(tx, statements.insertOutbox, [randomUUID(), randomUUID(), 'orders/v1#OrderConfirmed', 'notifications', payload, traceparent]);
     return done;
   });
