@@ -67,7 +67,8 @@ interface Network {
 
 const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec): Network | undefined => {
   if (!isDistributed(topology)) return undefined;
-  const { redisUrl, serviceSecret } = config.deployment;
+  const { redisUrl, serviceSecrets } = config.deployment;
+  const serviceSecret = serviceSecrets[0];
   const missing = [
     ...(redisUrl === undefined ? ['  REDIS_URL: required when the topology has several services (events cross processes over it), it is not set'] : []),
     ...(serviceSecret === undefined ? ['  SEAM_SERVICE_SECRET: required when the topology has several services (it signs their calls), it is not set'] : []),

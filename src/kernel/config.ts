@@ -18,6 +18,22 @@ const portNumber = z.coerce
   .min(0, 'expected a whole number from 0 to 65535')
   .max(65535, 'expected a whole number from 0 to 65535');
 
+/** A whole number of `unit`, at least `min`, from an environment string. */
+const wholeNumber = (unit: string, min: number) =>
+  z.coerce
+    .number({ error: `expected a whole number of ${unit}` })
+    .int(`expected a whole number of ${unit}`)
+    .min(min, `expected at least ${min} ${unit}`);
+
+/** `points/seconds`: that many requests per window of that many seconds. */
+const rateLimit = z
+  .string()
+  .regex(/^[1-9][0-9]*\/[1-9][0-9]*$/, 'expected "requests/seconds", e.g. "600/60"')
+  .transform((spec): RateLimitRule => {
+    const [points = '0', seconds = '0'] = spec.split('/');
+    return { points: Number(points), durationSeconds: Number(seconds) };
+  });
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// connection URL');
@@ -65,7 +81,24 @@ const envSchema = z.object({
   SEAM_TOPOLOGY: z.string().min(1, 'expected the path of a topology file').optional(),
   SEAM_SERVICE: z.string().min(1, 'expected a service name from the topology').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
-  SEAM_SERVICE_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
+  SEAM_SERVICE_SECRET: z
+    .string()
+    .regex(/^[^,\s]{32,}(,[^,\s]{32,})*$/, 'expected one secret of at least 32 characters, or several separated by "," (the first signs, any is accepted)')
+    .optional(),
+  SEAM_TLS_CERT: z.string().min(1, 'expected the path of a PEM certificate').optional(),
+  SEAM_TLS_KEY: z.string().min(1, 'expected the path of a PEM private key').optional(),
+  SEAM_TLS_CA: z.string().min(1, 'expected the path of a PEM CA certificate').optional(),
+  SEAM_TRUST_PROXY_HOPS: wholeNumber('hops', 0).default(0),
+  RATE_LIMIT: onOff.default('on'),
+  RATE_LIMIT_DEFAULT: rateLimit.prefault('600/60'),
+  RATE_LIMIT_AUTH: rateLimit.prefault('60/60'),
+  RATE_LIMIT_ORDERS: rateLimit.prefault('120/60'),
+  RATE_LIMIT_REGISTER: rateLimit.prefault('20/3600'),
+  LOGIN_MAX_FAILURES: wholeNumber('failures', 1).default(10),
+  LOGIN_LOCK_SECONDS: wholeNumber('seconds', 1).default(900),
+  SEAM_OPERATOR_PORT: portNumber.optional(),
+  SEAM_OPERATOR_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  SHUTDOWN_DRAIN_DELAY_MS: wholeNumber('milliseconds', 0).optional(),
   SEAM_DISCOVERY: z.enum(['redis', 'dns', 'static'], { error: 'expected "redis", "dns" or "static"' }).optional(),
   SEAM_DNS_NAME: z.string().includes('{service}', { error: 'expected a name template containing {service}' }).default('{service}'),
   SEAM_DNS_PORT: portNumber.default(3000),
@@ -107,6 +140,51 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly checkout: CheckoutConfig;
   readonly deployment: DeploymentConfig;
+  readonly edge: EdgeConfig;
+  readonly operator: OperatorConfig;
+  /** On SIGTERM: how long to keep serving (readiness already failing) so load balancers notice. */
+  readonly drainDelayMs: number;
+}
+
+/** So many requests per window, per client address or per user. */
+export interface RateLimitRule {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+/** What the public edge protects itself with. */
+export interface EdgeConfig {
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are believed (0: none). */
+  readonly trustProxyHops: number;
+  readonly rateLimits: {
+    readonly enabled: boolean;
+    /** Every /api request, per address and per signed-in user. */
+    readonly default: RateLimitRule;
+    /** /auth/* (register, login), per address. */
+    readonly auth: RateLimitRule;
+    /** POST /orders, per user. */
+    readonly orders: RateLimitRule;
+    /** Accounts registered, per address. */
+    readonly register: RateLimitRule;
+  };
+  readonly login: {
+    /** Consecutive failed logins (per account, per address) before a lock. */
+    readonly maxFailures: number;
+    readonly lockSeconds: number;
+  };
+}
+
+/** Internal endpoints (/metrics): on a port of their own, or behind a bearer token, or both. */
+export interface OperatorConfig {
+  readonly port?: number;
+  readonly token?: string;
+}
+
+/** PEM files for the service port; clients trust the CA. */
+export interface TlsConfig {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly caPath: string;
 }
 
 /** How this process finds the other services, when the topology has more than one. */
@@ -122,8 +200,13 @@ export interface DeploymentConfig {
   /** The service of the topology this process runs; unset when the topology has only one. */
   readonly service?: string;
   readonly redisUrl?: string;
-  /** Signs and checks service-to-service credentials; every service of a deployment shares it. */
-  readonly serviceSecret?: string;
+  /**
+   * Sign and check service-to-service credentials; every service of a deployment shares them.
+   * The first signs, any is accepted, so a secret rotates without downtime. Empty: none set.
+   */
+  readonly serviceSecrets: readonly string[];
+  /** HTTPS for the service port, when set. */
+  readonly tls?: TlsConfig;
   readonly discovery: DiscoveryConfig;
   /** The URL other services call this process at; by default http://HOST:PORT as bound. */
   readonly advertiseUrl?: string;
@@ -183,11 +266,33 @@ const discoveryOf = (vars: z.infer<typeof envSchema>): DiscoveryConfig => {
   return { kind, services: staticServices(vars.SEAM_SERVICES) };
 };
 
+const tlsOf = (vars: z.infer<typeof envSchema>): { tls: TlsConfig } | undefined => {
+  const { SEAM_TLS_CERT: certPath, SEAM_TLS_KEY: keyPath, SEAM_TLS_CA: caPath } = vars;
+  if (certPath === undefined && keyPath === undefined && caPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined || caPath === undefined) {
+    throw new ConfigError('Invalid configuration:\n  SEAM_TLS_CERT, SEAM_TLS_KEY, SEAM_TLS_CA: set all three or none');
+  }
+  return { tls: { certPath, keyPath, caPath } };
+};
+
+const edgeOf = (vars: z.infer<typeof envSchema>): EdgeConfig => ({
+  trustProxyHops: vars.SEAM_TRUST_PROXY_HOPS,
+  rateLimits: {
+    enabled: vars.RATE_LIMIT === 'on',
+    default: vars.RATE_LIMIT_DEFAULT,
+    auth: vars.RATE_LIMIT_AUTH,
+    orders: vars.RATE_LIMIT_ORDERS,
+    register: vars.RATE_LIMIT_REGISTER,
+  },
+  login: { maxFailures: vars.LOGIN_MAX_FAILURES, lockSeconds: vars.LOGIN_LOCK_SECONDS },
+});
+
 const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
   ...(vars.SEAM_TOPOLOGY === undefined ? {} : { topologyPath: vars.SEAM_TOPOLOGY }),
   ...(vars.SEAM_SERVICE === undefined ? {} : { service: vars.SEAM_SERVICE }),
   ...(vars.REDIS_URL === undefined ? {} : { redisUrl: vars.REDIS_URL }),
-  ...(vars.SEAM_SERVICE_SECRET === undefined ? {} : { serviceSecret: vars.SEAM_SERVICE_SECRET }),
+  serviceSecrets: vars.SEAM_SERVICE_SECRET === undefined ? [] : vars.SEAM_SERVICE_SECRET.split(','),
+  ...(tlsOf(vars) ?? {}),
   ...(vars.SEAM_ADVERTISE_URL === undefined ? {} : { advertiseUrl: vars.SEAM_ADVERTISE_URL.replace(/\/$/, '') }),
   discovery: discoveryOf(vars),
   rpcTimeoutMs: vars.SEAM_RPC_TIMEOUT_MS,
@@ -225,6 +330,12 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     deployment: deploymentOf(vars),
+    edge: edgeOf(vars),
+    operator: {
+      ...(vars.SEAM_OPERATOR_PORT === undefined ? {} : { port: vars.SEAM_OPERATOR_PORT }),
+      ...(vars.SEAM_OPERATOR_TOKEN === undefined ? {} : { token: vars.SEAM_OPERATOR_TOKEN }),
+    },
+    drainDelayMs: vars.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
     checkout: {
       deadlineMs: vars.CHECKOUT_DEADLINE_MS,
       resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS,
