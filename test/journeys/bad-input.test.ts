@@ -75,6 +75,8 @@ const fieldCases = (rows: readonly FieldRow[]) =>
 const long = (length: number, char = 'x'): string => char.repeat(length);
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nul = 'a\u0000b';
+/** A lone UTF-16 surrogate: JSON can carry it ("\ud800"), Unicode text cannot. */
+const loneSurrogate = 'Ber\ud800lin';
 
 describe('bad input at every public route, on embedded PGlite', () => {
   let app: RunningApp;
@@ -308,9 +310,19 @@ describe('bad input at every public route, on embedded PGlite', () => {
         ['name', 42],
         ['name', ['Ada']],
         ['name', `Ada${nul}`],
+        ['name', loneSurrogate],
+        ['name', '\udc00'],
       ]),
     )('register with %s', async (_, { path, value, field }) => {
       expectProblem(await send('POST', '/auth/register', { json: withField(registration(), path, value) }), 400, VALIDATION, field);
+    });
+
+    it('register keeps a name with a surrogate pair (an emoji) exactly as sent', async () => {
+      const name = 'Zoë \ud83d\ude00 Ng';
+      const email = `emoji-${randomUUID()}@example.com`;
+      const reply = await send('POST', '/auth/register', { json: { email, password: 'a long enough password', name } });
+      expect(reply.status, reply.text).toBe(201);
+      expect((reply.body as unknown as { name: string }).name).toBe(name);
     });
 
     it('register with a taken email is 409 EMAIL_TAKEN', async () => {
@@ -391,6 +403,7 @@ describe('bad input at every public route, on embedded PGlite', () => {
         ['name', long(201)],
         ['name', 42],
         ['name', nul],
+        ['name', loneSurrogate],
         ['description', long(2001)],
         ['description', ['text']],
         ['priceCents', missing],
@@ -549,6 +562,8 @@ describe('bad input at every public route, on embedded PGlite', () => {
         ['shippingAddress', 'Berlin'],
         ['shippingAddress.name', ''],
         ['shippingAddress.name', `Ada ${nul}`],
+        ['shippingAddress.city', loneSurrogate],
+        ['shippingAddress.line1', '\ud83d'],
         ['shippingAddress.line1', null],
         ['shippingAddress.city', long(101)],
         ['shippingAddress.postalCode', long(21, '1')],
