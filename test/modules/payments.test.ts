@@ -17,6 +17,7 @@ import { createPaymentsModule, type PaymentsModuleOptions } from '../../src/modu
 import { SimulatedCardProcessor, testCards } from '../../src/modules/payments/simulated-card-processor.js';
 import { inProcessBinder } from '../../src/transport/in-process.js';
 import { startPostgres } from '../support/postgres-server.js';
+import { waitFor } from '../support/wait-for.js';
 
 interface Backend {
   readonly name: string;
@@ -315,12 +316,21 @@ describe.each(backends)('payments module on $name', (backend) => {
   });
 
   it('makes a refund wait for a charge in flight, then refunds it', async () => {
-    const processor = new SimulatedCardProcessor({ latencyMs: 100 });
+    const processor = new StalledProcessor();
     const payments = await startPayments({ processor });
     const orderId = randomUUID();
     const charging = payments.charge(chargeFor(orderId));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const refunded = await payments.refundOrder({ orderId });
+    // The refund starts only once the charge is in flight (its row PROCESSING), however slow
+    // the machine; the charge is held at the processor until the refund has been asked for.
+    await waitFor(
+      () => payments.getPaymentByOrder({ orderId }).catch(() => undefined),
+      (payment) => payment?.status === 'PROCESSING',
+      10_000,
+      'the charge to be in flight',
+    );
+    const refunding = payments.refundOrder({ orderId });
+    setTimeout(() => processor.release(), 50);
+    const refunded = await refunding;
     const { paymentId } = await charging;
     expect(refunded).toEqual({ paymentId, status: 'REFUNDED', refundedCents: 4999 });
   });
