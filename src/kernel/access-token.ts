@@ -1,11 +1,11 @@
 /**
  * @module Access tokens: short-lived JWTs (HS256, jose) naming a user and a role.
  *
- * The identity module issues them; the gateway verifies them without a call, so checking a
- * token costs a signature check rather than a round trip to wherever identity runs. A client
- * sends the same token with every request for its lifetime, so a verified token's claims are
- * remembered until it expires: the HMAC check (about half a millisecond through WebCrypto)
- * runs once per token, not once per request.
+ * The module that signs users in issues them (through `ModuleContext.runtime`); the gateway
+ * verifies them without a call, so checking a token costs a signature check rather than a
+ * round trip to wherever that module runs. A client sends the same token with every request
+ * for its lifetime, so a verified token's claims are remembered until it expires: the HMAC
+ * check (about half a millisecond through WebCrypto) runs once per token, not once per request.
  */
 import { jwtVerify, SignJWT } from 'jose';
 import { Unauthorized } from './errors.js';

@@ -6,24 +6,13 @@
  * never boots.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { ConfigError, milliseconds, onOff, parseEnvironment, portNumber, seconds, wholeNumber, type Environment } from './environment.js';
+
+export { ConfigError } from './environment.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const onOff = z.enum(['on', 'off'], { error: 'expected "on" or "off"' });
-
-const portNumber = z.coerce
-  .number({ error: 'expected a whole number from 0 to 65535' })
-  .int('expected a whole number from 0 to 65535')
-  .min(0, 'expected a whole number from 0 to 65535')
-  .max(65535, 'expected a whole number from 0 to 65535');
-
-/** A whole number of `unit`, at least `min`, from an environment string. */
-const wholeNumber = (unit: string, min: number) =>
-  z.coerce
-    .number({ error: `expected a whole number of ${unit}` })
-    .int(`expected a whole number of ${unit}`)
-    .min(min, `expected at least ${min} ${unit}`);
 
 /** `points/seconds`: that many requests per window of that many seconds. */
 const rateLimit = z
@@ -38,6 +27,13 @@ const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// connection URL');
 
+/** `10.0.0.10`, `10.0.0.10:5353`, `::1` or `[::1]:5353`: what a DNS resolver's setServers takes. */
+const isDnsServer = (entry: string): boolean => {
+  if (isIP(entry) !== 0) return true;
+  const [, v6, v4, port] = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry) ?? [];
+  return port !== undefined && Number(port) <= 65535 && (v6 !== undefined ? isIPv6(v6) : isIPv4(v4 ?? ''));
+};
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], {
     error: 'expected "development", "test" or "production"',
@@ -49,35 +45,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
   SEAM_VALIDATE: onOff.optional(),
   SEAM_SEED: z.enum(['auto', 'off'], { error: 'expected "auto" or "off"' }).optional(),
-  BODY_LIMIT_BYTES: z.coerce
-    .number({ error: 'expected a whole number of bytes' })
-    .int('expected a whole number of bytes')
-    .min(1024, 'expected at least 1024 bytes')
-    .default(64 * 1024),
+  BODY_LIMIT_BYTES: wholeNumber('bytes', 1024).default(64 * 1024),
   JWT_SECRET: z.string().min(32, 'expected a secret of at least 32 characters').optional(),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce
-    .number({ error: 'expected a whole number of seconds' })
-    .int('expected a whole number of seconds')
-    .min(60, 'expected at least 60 seconds')
-    .max(86_400, 'expected at most 86400 seconds (a day)')
-    .default(3600),
-  ADMIN_EMAIL: z.email('expected an email address').default('admin@seam.local'),
-  ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
-  CHECKOUT_DEADLINE_MS: z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int('expected a whole number of milliseconds')
-    .min(0, 'expected a whole number of milliseconds')
-    .default(5000),
-  CHECKOUT_RESUME_INTERVAL_MS: z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int('expected a whole number of milliseconds')
-    .min(50, 'expected at least 50 milliseconds')
-    .default(1000),
-  CHECKOUT_LEASE_SECONDS: z.coerce
-    .number({ error: 'expected a whole number of seconds' })
-    .int('expected a whole number of seconds')
-    .min(1, 'expected at least 1 second')
-    .default(30),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(60).max(86_400, 'expected at most 86400 seconds (a day)').default(3600),
   SEAM_TOPOLOGY: z.string().min(1, 'expected the path of a topology file').optional(),
   SEAM_SERVICE: z.string().min(1, 'expected a service name from the topology').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL').optional(),
@@ -95,31 +65,34 @@ const envSchema = z.object({
   RATE_LIMIT_ORDERS: rateLimit.prefault('120/60'),
   RATE_LIMIT_REGISTER: rateLimit.prefault('20/3600'),
   LOGIN_MAX_FAILURES: wholeNumber('failures', 1).default(10),
-  LOGIN_LOCK_SECONDS: wholeNumber('seconds', 1).default(900),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: wholeNumber('failures', 1).default(100),
+  LOGIN_LOCK_SECONDS: seconds(1).default(900),
+  LOGIN_FAILURE_DELAY_MS: milliseconds(0).default(250),
   SEAM_OPERATOR_PORT: portNumber.optional(),
   SEAM_OPERATOR_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
-  SHUTDOWN_DRAIN_DELAY_MS: wholeNumber('milliseconds', 0).optional(),
+  SHUTDOWN_DRAIN_DELAY_MS: milliseconds(0).optional(),
   SEAM_DISCOVERY: z.enum(['redis', 'dns', 'static'], { error: 'expected "redis", "dns" or "static"' }).optional(),
   SEAM_DNS_NAME: z.string().includes('{service}', { error: 'expected a name template containing {service}' }).default('{service}'),
   SEAM_DNS_PORT: portNumber.default(3000),
+  SEAM_DNS_SERVERS: z
+    .string()
+    .refine((list) => list.split(',').every(isDnsServer), {
+      error: 'expected IP addresses of DNS servers, each with an optional port, separated by ",", e.g. "10.96.0.10" or "127.0.0.1:5353,[::1]:53"',
+    })
+    .optional(),
   SEAM_SERVICES: z
     .string()
     .regex(/^[a-z0-9-]+=https?:\/\/[^\s,;]+(,https?:\/\/[^\s,;]+)*(;[a-z0-9-]+=https?:\/\/[^\s,;]+(,https?:\/\/[^\s,;]+)*)*$/, {
-      error: 'expected service=url[,url...] pairs separated by ";", e.g. "catalog=http://10.0.0.5:3000,http://10.0.0.6:3000;orders=http://10.0.0.7:3000"',
+      error: 'expected service=url[,url...] pairs separated by ";", e.g. "search=http://10.0.0.5:3000,http://10.0.0.6:3000;billing=http://10.0.0.7:3000"',
     })
     .optional(),
   SEAM_ADVERTISE_URL: z.url('expected the http:// URL other services reach this process at').optional(),
-  SEAM_RPC_TIMEOUT_MS: z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int('expected a whole number of milliseconds')
-    .min(100, 'expected at least 100 milliseconds')
-    .default(10_000),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int('expected a whole number of milliseconds')
-    .min(0, 'expected a whole number of milliseconds')
-    .default(10_000),
+  SEAM_RPC_TIMEOUT_MS: milliseconds(100).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds(0).default(10_000),
 });
+
+/** Every variable the framework reads itself; a module's settings may not claim one. */
+export const frameworkVariables: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
 
 /** Where the data lives: a PostgreSQL server, or embedded PGlite (a directory, or memory). */
 export type DatabaseConfig = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dataDir: string };
@@ -138,12 +111,16 @@ export interface AppConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly auth: AuthConfig;
-  readonly checkout: CheckoutConfig;
   readonly deployment: DeploymentConfig;
   readonly edge: EdgeConfig;
   readonly operator: OperatorConfig;
   /** On SIGTERM: how long to keep serving (readiness already failing) so load balancers notice. */
   readonly drainDelayMs: number;
+  /**
+   * The variables this configuration was read from. Each module's own settings are parsed
+   * from it at start (only the variables under the module's prefix reach the module).
+   */
+  readonly environment: Environment;
 }
 
 /** So many requests per window, per client address or per user. */
@@ -168,9 +145,13 @@ export interface EdgeConfig {
     readonly register: RateLimitRule;
   };
   readonly login: {
-    /** Consecutive failed logins (per account, per address) before a lock. */
+    /** Consecutive failed logins for one account, from any address, before it is locked. */
     readonly maxFailures: number;
+    /** Consecutive failed logins from one address, for any account, before it is locked (higher: addresses are shared). */
+    readonly maxFailuresPerAddress: number;
     readonly lockSeconds: number;
+    /** Each consecutive failure of an account is answered this much later than the one before (the slowdown before the lock). */
+    readonly failureDelayMs: number;
   };
 }
 
@@ -190,7 +171,7 @@ export interface TlsConfig {
 /** How this process finds the other services, when the topology has more than one. */
 export type DiscoveryConfig =
   | { readonly kind: 'redis' }
-  | { readonly kind: 'dns'; readonly nameTemplate: string; readonly port: number }
+  | { readonly kind: 'dns'; readonly nameTemplate: string; readonly port: number; readonly servers?: readonly string[] }
   | { readonly kind: 'static'; readonly services: Readonly<Record<string, readonly string[]>> };
 
 /** Which service of which topology this process is, and how it reaches the others. */
@@ -214,36 +195,14 @@ export interface DeploymentConfig {
   readonly rpcTimeoutMs: number;
 }
 
-export interface CheckoutConfig {
-  /** How long POST /orders waits for checkout before answering 202 PENDING. */
-  readonly deadlineMs: number;
-  /** How often unfinished checkouts are looked for and run on. */
-  readonly resumeIntervalMs: number;
-  /** How long a checkout runner owns a saga; after a crash, others wait this long to take over. */
-  readonly leaseSeconds: number;
-}
-
-/** How access tokens are signed, and the administrator the shop starts with. */
+/** How access tokens are signed: shared by whoever issues them and whoever verifies them. */
 export interface AuthConfig {
   /** HMAC key for access tokens, shared by whoever issues and whoever verifies them. */
   readonly jwtSecret: string;
   /** True when no JWT_SECRET was set and a random one was made for this process. */
   readonly jwtSecretGenerated: boolean;
   readonly accessTokenTtlSeconds: number;
-  readonly adminEmail: string;
-  /** Unset: the identity module makes one when it first creates the admin, and logs it once. */
-  readonly adminPassword?: string;
 }
-
-/** Thrown when the environment does not describe a runnable configuration. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const describeReceived = (env: Record<string, string | undefined>, variable: string): string => {
-  const value = env[variable];
-  return value === undefined ? 'it is not set' : `got ${JSON.stringify(value)}`;
-};
 
 const staticServices = (spec: string | undefined): Record<string, string[]> =>
   Object.fromEntries(
@@ -262,7 +221,10 @@ const discoveryOf = (vars: z.infer<typeof envSchema>): DiscoveryConfig => {
     if (vars.REDIS_URL === undefined) throw new ConfigError('Invalid configuration:\n  SEAM_DISCOVERY: "redis" needs REDIS_URL, it is not set');
     return { kind };
   }
-  if (kind === 'dns') return { kind, nameTemplate: vars.SEAM_DNS_NAME, port: vars.SEAM_DNS_PORT };
+  if (kind === 'dns') {
+    const servers = vars.SEAM_DNS_SERVERS === undefined ? {} : { servers: vars.SEAM_DNS_SERVERS.split(',') };
+    return { kind, nameTemplate: vars.SEAM_DNS_NAME, port: vars.SEAM_DNS_PORT, ...servers };
+  }
   return { kind, services: staticServices(vars.SEAM_SERVICES) };
 };
 
@@ -284,7 +246,12 @@ const edgeOf = (vars: z.infer<typeof envSchema>): EdgeConfig => ({
     orders: vars.RATE_LIMIT_ORDERS,
     register: vars.RATE_LIMIT_REGISTER,
   },
-  login: { maxFailures: vars.LOGIN_MAX_FAILURES, lockSeconds: vars.LOGIN_LOCK_SECONDS },
+  login: {
+    maxFailures: vars.LOGIN_MAX_FAILURES,
+    maxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    lockSeconds: vars.LOGIN_LOCK_SECONDS,
+    failureDelayMs: vars.LOGIN_FAILURE_DELAY_MS,
+  },
 });
 
 const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
@@ -306,15 +273,7 @@ const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
  * @throws ConfigError naming every invalid variable.
  */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): AppConfig => {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '(environment)');
-      return `  ${variable}: ${issue.message}, ${describeReceived(env, variable)}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const vars = parsed.data;
+  const vars = parseEnvironment(envSchema, env);
   const production = vars.NODE_ENV === 'production';
   if (production && vars.JWT_SECRET === undefined) {
     throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production (tokens must outlive a restart and be shared by replicas), it is not set');
@@ -336,17 +295,11 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       ...(vars.SEAM_OPERATOR_TOKEN === undefined ? {} : { token: vars.SEAM_OPERATOR_TOKEN }),
     },
     drainDelayMs: vars.SHUTDOWN_DRAIN_DELAY_MS ?? (production ? 5000 : 0),
-    checkout: {
-      deadlineMs: vars.CHECKOUT_DEADLINE_MS,
-      resumeIntervalMs: vars.CHECKOUT_RESUME_INTERVAL_MS,
-      leaseSeconds: vars.CHECKOUT_LEASE_SECONDS,
-    },
     auth: {
       jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       jwtSecretGenerated: vars.JWT_SECRET === undefined,
       accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
-      adminEmail: vars.ADMIN_EMAIL.toLowerCase(),
-      ...(vars.ADMIN_PASSWORD === undefined ? {} : { adminPassword: vars.ADMIN_PASSWORD }),
     },
+    environment: Object.freeze({ ...env }),
   };
 };

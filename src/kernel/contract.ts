@@ -75,9 +75,9 @@ const memberName = /^[a-zA-Z][a-zA-Z0-9]*$/;
  * Declares a contract.
  *
  * @example
- * export const catalogContract = defineContract('catalog', 1, {
- *   methods: { getProduct: { input: z.object({ id: z.string() }), output: product, errors: [ProductNotFound], idempotent: true } },
- *   events: {},
+ * export const mailContract = defineContract('mail', 1, {
+ *   methods: { getMessage: { input: z.object({ id: z.string() }), output: message, errors: [MessageNotFound], idempotent: true } },
+ *   events: { MessageSent: { payload: z.object({ id: z.string() }) } },
  * });
  */
 export const defineContract = <

@@ -40,7 +40,7 @@ export const eventType = (contract: AnyContract, event: string): string => `${co
  * Declares that a module consumes `event` of `contract`.
  *
  * @example
- * subscribes: [subscription(ordersContract, 'OrderConfirmed')],
+ * subscribes: [subscription(mailContract, 'MessageSent')],
  */
 export const subscription = <C extends AnyContract>(contract: C, event: keyof C['events'] & string): Subscription => {
   if (!(event in contract.events)) throw new Error(`Contract ${contract.id} declares no event ${event}`);

@@ -1,22 +1,25 @@
 /**
- * @module The module host: migrates, builds and wires the modules one process runs.
+ * @module The module host: starts, wires and stops the modules one process runs.
  *
- * Every contract is bound in an inversify container under its token. A module that this
- * process runs is bound to its implementation through a `Binder` (the in-process transport,
- * chosen by the composition root); a contract that runs elsewhere is bound to whatever remote
- * proxy the composition root supplies. Modules only ever see the typed result.
+ * It sorts the modules by what they require, parses each one's settings, migrates their
+ * schemas (module-data.ts), builds each from its context and binds its contract; events and
+ * their relay live in module-events.ts. A module that this process runs is bound to its
+ * implementation through a `Binder` (the in-process transport, chosen by the composition
+ * root); a contract that runs elsewhere is bound to whatever remote proxy the composition root
+ * supplies. Modules only ever see the typed result.
  */
 import { Container } from 'inversify';
-import { newSpanId, parseTraceparent, runInCall } from './call-context.js';
+import { accessTokens } from './access-token.js';
 import type { AppConfig } from './config.js';
 import type { AnyContract, ContractApi } from './contract.js';
 import type { DatabaseHandle } from './database.js';
-import type { EventEnvelope, EventHandler } from './events.js';
-import { eventType } from './events.js';
+import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
-import type { AnyModule, ModuleContext } from './module.js';
-import { consumeOnce, outboxPublisher } from './outbox.js';
-import { OutboxRelay, type Deliver, type OutboxRelayOptions } from './outbox-relay.js';
+import type { AnyModule, ModuleContext, ModuleRuntime } from './module.js';
+import { migrateModules, pendingMigrations, seedModules } from './module-data.js';
+import { ModuleEvents, type RelayTuning } from './module-events.js';
+import { readModuleSettings } from './module-settings.js';
+import type { Deliver, OutboxRelay } from './outbox-relay.js';
 
 /** Wraps a local implementation into the API callers get (validation, tracing, ...). */
 export type Binder = <C extends AnyContract>(contract: C, implementation: ContractApi<C>) => ContractApi<C>;
@@ -25,6 +28,7 @@ export interface ModuleHostOptions {
   /** Where the modules keep their data; a process that runs no module (a gateway) has none. */
   readonly database?: DatabaseHandle;
   readonly logger: Logger;
+  /** The framework's configuration; each module's own settings are read from its `environment`. */
   readonly config: AppConfig;
   readonly bind: Binder;
   /**
@@ -35,11 +39,11 @@ export interface ModuleHostOptions {
   /** Delivers events to subscribers that run elsewhere (a queue); unset in a monolith. */
   readonly deliverRemote?: Deliver;
   /** Tuning for the outbox relay (poll interval, attempts, backoff). */
-  readonly relay?: Pick<OutboxRelayOptions, 'pollIntervalMs' | 'maxAttempts' | 'backoffMs' | 'batchSize'>;
+  readonly relay?: RelayTuning;
 }
 
 /**
- * Orders modules so that every module comes after the local providers of what it requires.
+ * Sorts modules so that every module comes after the local providers of what it requires.
  * Throws on a cycle, on a contract provided twice, and on a requirement nobody provides.
  */
 export const orderModules = (modules: readonly AnyModule[], remoteContracts: ReadonlySet<string> = new Set()): AnyModule[] => {
@@ -69,17 +73,6 @@ export const orderModules = (modules: readonly AnyModule[], remoteContracts: Rea
   return ordered;
 };
 
-/** Event type → the names of the modules subscribed to it. */
-const subscriberIndex = (modules: readonly AnyModule[]): Map<string, string[]> => {
-  const index = new Map<string, string[]>();
-  for (const module of modules) {
-    for (const subscription of module.subscribes ?? []) {
-      index.set(subscription.type, [...(index.get(subscription.type) ?? []), module.name]);
-    }
-  }
-  return index;
-};
-
 const assertImplements = (module: AnyModule, implementation: unknown): void => {
   const missing = Object.keys(module.provides.methods).filter(
     (method) => typeof (implementation as Record<string, unknown> | null)?.[method] !== 'function',
@@ -89,70 +82,86 @@ const assertImplements = (module: AnyModule, implementation: unknown): void => {
   }
 };
 
+/** What the host shares among the modules it builds: each takes its own share in `#build`. */
+interface HostParts {
+  readonly database: DatabaseHandle;
+  readonly events: ModuleEvents;
+  readonly settings: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly runtime: ModuleRuntime;
+}
+
 export class ModuleHost {
-  readonly #container = new Container({ defaultScope: 'Singleton' });
+  /**
+   * Every contract this process reaches, under its token: built here, or a remote proxy.
+   * inversify resolves a module's requirements from it and injects them into the module's
+   * factory, building each implementation once, so where a dependency comes from is decided
+   * by its binding alone. Modules stay plain factories of a context; they never see the
+   * container, so a child container of their own would have nothing to resolve.
+   */
+  readonly #contracts = new Container({ defaultScope: 'Singleton' });
   readonly #remote = new Set<string>();
-  readonly #handlers = new Map<string, Map<string, EventHandler>>();
   readonly #stopHooks: (() => Promise<void> | void)[] = [];
-  #subscribers = new Map<string, string[]>();
-  #relay: OutboxRelay | undefined;
-  #modules: AnyModule[] = [];
+  #events: ModuleEvents | undefined;
+  #modules: readonly AnyModule[] = [];
 
   constructor(private readonly options: ModuleHostOptions) {}
 
   /** Binds a contract that runs in another process to the proxy that reaches it. */
   useRemote<C extends AnyContract>(contract: C, api: ContractApi<C>): void {
-    this.#container.bind<ContractApi<C>>(contract.token).toConstantValue(api);
+    this.#contracts.bind<ContractApi<C>>(contract.token).toConstantValue(api);
     this.#remote.add(contract.id);
   }
 
-  /** Migrates every module's schema in dependency order, then builds and binds each module. */
+  /**
+   * Checks every module's settings, migrates every module's schema in dependency order, then
+   * builds and binds each module and starts relaying their events.
+   *
+   * @throws ConfigError naming every invalid module setting, before any migration runs.
+   */
   async start(modules: readonly AnyModule[]): Promise<void> {
+    const { config, logger } = this.options;
     const ordered = orderModules(modules, this.#remote);
-    const { logger } = this.options;
-    this.#subscribers = subscriberIndex(this.options.allModules ?? modules);
+    const settings = readModuleSettings(ordered, config.environment);
     if (ordered.length === 0) {
       logger.info('no local modules: every contract is remote');
       return;
     }
     const database = this.#database;
-    for (const module of ordered) {
-      await database.migrate({ folder: module.migrations, schema: module.schema });
-      logger.debug({ module: module.name }, 'migrations applied');
-    }
-    for (const module of ordered) {
-      this.#container.bind(module.provides.token).toDynamicValue(() => this.#build(module));
-    }
-    for (const module of ordered) await this.#container.getAsync(module.provides.token);
-    this.#modules = ordered;
-    for (const module of ordered) this.#assertHandlersRegistered(module);
-    this.#relay = new OutboxRelay({
+    await migrateModules(database, ordered, logger);
+    const events = new ModuleEvents({
       db: database.db,
-      schemas: ordered.filter((module) => Object.keys(module.provides.events).length > 0).map((module) => module.schema),
-      deliver: (subscriber, event) => this.#deliver(subscriber, event),
-      logger: logger.child({ component: 'outbox-relay' }),
-      ...this.options.relay,
+      local: ordered,
+      deployment: this.options.allModules ?? modules,
+      deliverRemote: this.options.deliverRemote,
+      relay: this.options.relay,
+      logger,
     });
-    this.#relay.start();
+    this.#events = events;
+    const runtime: ModuleRuntime = { env: config.env, accessTokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds) };
+    for (const module of ordered) this.#bindLocal(module, { database, events, settings, runtime });
+    for (const module of ordered) await this.#contracts.getAsync(module.provides.token);
+    this.#modules = ordered;
+    events.assertEveryHandlerRegistered();
+    events.relay.start();
     logger.info({ modules: ordered.map((module) => module.name) }, 'modules started');
   }
 
   /** Stops the relay and every module's background work. */
   async stop(): Promise<void> {
-    await this.#relay?.stop();
+    await this.#events?.relay.stop();
     for (const stop of [...this.#stopHooks].reverse()) await stop();
   }
 
   /** The outbox relay of this process (to drain in tests, list and replay dead letters). */
   get relay(): OutboxRelay {
-    if (!this.#relay) throw new Error('The module host has not started');
-    return this.#relay;
+    if (!this.#events) throw new Error('The module host has not started');
+    return this.#events.relay;
   }
 
   /** The API of a contract, bound locally or remotely. */
   api<C extends AnyContract>(contract: C): ContractApi<C> {
-    if (!this.#container.isBound(contract.token)) throw new Error(`No binding for contract ${contract.id}`);
-    return this.#container.get<ContractApi<C>>(contract.token);
+    if (!this.#contracts.isBound(contract.token)) throw new Error(`No binding for contract ${contract.id}`);
+    return this.#contracts.get<ContractApi<C>>(contract.token);
   }
 
   /** The modules this host runs, in dependency order. */
@@ -160,44 +169,20 @@ export class ModuleHost {
     return this.#modules;
   }
 
+  /** True when module `name` runs in this process. */
+  runs(name: string): boolean {
+    return this.#modules.some((module) => module.name === name);
+  }
+
   /** How many migrations are not applied yet, over every module this host runs. */
   async pendingMigrations(): Promise<number> {
-    const counts = await Promise.all(
-      this.#modules.map((module) => this.#database.pendingMigrations({ folder: module.migrations, schema: module.schema })),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
+    return this.#modules.length === 0 ? 0 : pendingMigrations(this.#database, this.#modules);
   }
 
   /** Loads every module's sample data; with `onlyIfEmpty`, skips modules that hold data. */
   async seed(options: { onlyIfEmpty: boolean }): Promise<Record<string, number>> {
-    const { logger } = this.options;
-    const added: Record<string, number> = {};
-    for (const module of this.#modules) {
-      if (!module.seed) continue;
-      const database = this.#database;
-      if (options.onlyIfEmpty && !(await module.seed.isEmpty(database.db))) continue;
-      added[module.name] = await module.seed.run(database.db, logger.child({ module: module.name }), (contract) => this.api(contract));
-    }
-    return added;
-  }
-
-  #assertHandlersRegistered(module: AnyModule): void {
-    const handlers = this.#handlers.get(module.name);
-    const missing = (module.subscribes ?? []).filter((subscription) => !handlers?.has(subscription.type));
-    if (missing.length > 0) {
-      throw new Error(`Module ${module.name} subscribes to ${missing.map((subscription) => subscription.type).join(', ')} but registers no handler`);
-    }
-  }
-
-  async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {
-    if (this.runs(subscriber)) return this.deliverLocal(subscriber, event);
-    if (!this.options.deliverRemote) throw new Error(`Subscriber ${subscriber} does not run in this process and no remote delivery is configured`);
-    return this.options.deliverRemote(subscriber, event);
-  }
-
-  /** True when module `name` runs in this process. */
-  runs(name: string): boolean {
-    return this.#modules.some((module) => module.name === name);
+    if (this.#modules.length === 0) return {};
+    return seedModules(this.#database, this.#modules, { ...options, resolve: (contract) => this.api(contract), logger: this.options.logger });
   }
 
   /**
@@ -205,15 +190,8 @@ export class ModuleHost {
    * the relay does in process, and what a queue consumer does for events from elsewhere.
    */
   async deliverLocal(subscriber: string, event: EventEnvelope): Promise<void> {
-    const module = this.#modules.find((candidate) => candidate.name === subscriber);
-    if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
-    const handler = this.#handlers.get(subscriber)?.get(event.type);
-    if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
-    const db = this.#database.db;
-    // In the publisher's trace, as a span of its own, so its logs and calls join that trace.
-    const trace = parseTraceparent(event.traceparent);
-    if (trace === undefined) await consumeOnce(db, module.schema, event, handler);
-    else await runInCall({ traceId: trace.traceId, spanId: newSpanId() }, () => consumeOnce(db, module.schema, event, handler));
+    if (!this.#events) throw new Error(`Module ${subscriber} does not run in this process`);
+    return this.#events.deliverLocal(subscriber, event);
   }
 
   get #database(): DatabaseHandle {
@@ -221,32 +199,25 @@ export class ModuleHost {
     return this.options.database;
   }
 
-  async #build(module: AnyModule): Promise<unknown> {
-    const deps: Record<string, unknown> = {};
-    for (const [key, contract] of Object.entries(module.requires)) {
-      deps[key] = await this.#container.getAsync(contract.token);
-    }
-    const declared = new Set((module.subscribes ?? []).map((subscription) => subscription.type));
-    const handlers = new Map<string, EventHandler>();
-    this.#handlers.set(module.name, handlers);
+  /** Binds `module`'s contract to its factory; inversify calls it with the APIs of what the module requires. */
+  #bindLocal(module: AnyModule, parts: HostParts): void {
+    const requirements = Object.entries(module.requires);
+    this.#contracts.bind(module.provides.token).toResolvedValue(
+      (...apis: unknown[]) => this.#build(module, Object.fromEntries(requirements.map(([name], index) => [name, apis[index]])), parts),
+      requirements.map(([, contract]) => contract.token),
+    );
+  }
+
+  async #build(module: AnyModule, deps: Record<string, unknown>, { database, events, settings, runtime }: HostParts): Promise<unknown> {
     const context: ModuleContext = {
       name: module.name,
       deps: deps as ModuleContext['deps'],
-      db: this.#database.db,
+      db: database.db,
       logger: this.options.logger.child({ module: module.name }),
-      config: this.options.config,
-      events: outboxPublisher({
-        contract: module.provides,
-        schema: module.schema,
-        subscribersOf: (type) => this.#subscribers.get(type) ?? [],
-        onPublished: () => this.#relay?.nudge(),
-      }),
-      on: (contract, event, handler) => {
-        const type = eventType(contract, event);
-        if (!declared.has(type)) throw new Error(`Module ${module.name} handles ${type} but does not declare it in subscribes`);
-        if (handlers.has(type)) throw new Error(`Module ${module.name} handles ${type} twice`);
-        handlers.set(type, handler as EventHandler);
-      },
+      settings: settings.get(module.name) ?? {},
+      runtime,
+      events: events.publisherFor(module),
+      on: events.handlersFor(module),
       onStop: (stop) => {
         this.#stopHooks.push(stop);
       },

@@ -24,7 +24,7 @@ export const fieldIssues = (error: z.ZodError): FieldIssue[] =>
  * Parses `value` with `schema`, or throws VALIDATION_FAILED naming every bad field.
  *
  * @example
- * const input = parseOrThrow(listProductsInput, raw, 'catalog.listProducts input');
+ * const input = parseOrThrow(listMessagesInput, raw, 'mail.listMessages input');
  */
 export const parseOrThrow = <S extends z.ZodType>(schema: S, value: unknown, where?: string): z.output<S> => {
   const result = schema.safeParse(value);

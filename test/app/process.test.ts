@@ -43,6 +43,14 @@ describe('src/main.ts', () => {
     expect(exit.stderr).toContain('PORT: expected a whole number from 0 to 65535, got "eighty"');
   });
 
+  it('refuses a bad setting of a module, naming it, before touching any database', async () => {
+    const main = startMain({ PORT: '0', CHECKOUT_LEASE_SECONDS: 'half a minute', PGLITE_DIR: join(dataDir, 'never-created-by-settings') });
+    const exit = await main.exited;
+    expect(exit.code).toBe(78);
+    expect(exit.stderr).toContain('CHECKOUT_LEASE_SECONDS: expected a whole number of seconds, got "half a minute"');
+    expect(existsSync(join(dataDir, 'never-created-by-settings'))).toBe(false);
+  });
+
   it('refuses a topology that leaves a module out, naming it, before touching any database', async () => {
     const topology = join(dataDir, 'broken.yaml');
     writeFileSync(topology, 'services:\n  shop:\n    gateway: true\n    modules: [identity, catalog, catalog]\n');

@@ -1,10 +1,10 @@
 /**
  * @module The administrator the shop starts with, created at module start when missing.
  */
-import type { AuthConfig } from '../../kernel/config.js';
 import type { Logger } from '../../kernel/logger.js';
 import { identityContract } from './contract.js';
 import { generatePassword, hashPassword } from './password.js';
+import type { AdminSettings } from './settings.js';
 import type { UserStore } from './user.repository.js';
 
 /** The longest password `login` accepts, read from its contract so the two cannot drift. */
@@ -21,8 +21,9 @@ export type AdminOutcome = 'existed' | 'created' | 'created-with-generated-passw
  * starting together both insert with "on conflict do nothing"; only the one whose row was
  * stored logs its password, the other's was never valid.
  */
-export const ensureAdmin = async (users: UserStore, auth: AuthConfig, logger: Logger): Promise<AdminOutcome> => {
-  const email = auth.adminEmail.toLowerCase();
+export const ensureAdmin = async (users: UserStore, settings: AdminSettings, logger: Logger): Promise<AdminOutcome> => {
+  const email = settings.ADMIN_EMAIL.toLowerCase();
+  const { ADMIN_PASSWORD: chosenPassword } = settings;
   const existing = await users.findByEmail(email);
   if (existing) {
     if (existing.role === 'admin') return 'existed';
@@ -30,13 +31,13 @@ export const ensureAdmin = async (users: UserStore, auth: AuthConfig, logger: Lo
     logger.warn({ email }, 'ADMIN_EMAIL belongs to a customer account; it was not made an administrator');
     return 'email-held-by-customer';
   }
-  if (auth.adminPassword !== undefined && auth.adminPassword.length > maxPasswordLength) {
+  if (chosenPassword !== undefined && chosenPassword.length > maxPasswordLength) {
     logger.warn({ email }, `ADMIN_PASSWORD is longer than ${maxPasswordLength} characters, so login will refuse it; the administrator cannot sign in`);
   }
-  const password = auth.adminPassword ?? generatePassword();
+  const password = chosenPassword ?? generatePassword();
   const created = await users.insertIfAbsent({ email, name: 'Administrator', role: 'admin', passwordHash: await hashPassword(password) });
   if (!created) return 'lost-race';
-  if (auth.adminPassword !== undefined) {
+  if (chosenPassword !== undefined) {
     logger.info({ email }, 'administrator created with ADMIN_PASSWORD');
     return 'created';
   }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { loadConfig } from '../../kernel/config.js';
+import { accessTokens } from '../../kernel/access-token.js';
 import { openDatabase, type DatabaseHandle } from '../../kernel/database.js';
 import type { Logger } from '../../kernel/logger.js';
+import { parseModuleSettings } from '../../kernel/module-settings.js';
 import { ensureAdmin } from './admin.js';
 import { identityModule } from './module.js';
 import { users } from './schema.js';
+import { adminSettings } from './settings.js';
 import { UserRepository, sqlState } from './user.repository.js';
 
 interface LogLine {
@@ -43,7 +45,8 @@ describe('identity module on embedded PGlite', () => {
       deps: {},
       db: database.db,
       logger,
-      config: loadConfig({ NODE_ENV: 'test', ...env }),
+      settings: parseModuleSettings(adminSettings, env),
+      runtime: { env: 'test', accessTokens: accessTokens('a test secret of at least thirty-two characters', 3600) },
       events: { publish: async () => randomUUID() },
       on: () => undefined,
       onStop: () => undefined,
@@ -82,9 +85,9 @@ describe('identity module on embedded PGlite', () => {
 
   it('makes one admin when two processes start at once; only the winner logs a password', async () => {
     const repository = new UserRepository(database.db);
-    const auth = loadConfig({ NODE_ENV: 'test' }).auth;
+    const defaults = parseModuleSettings(adminSettings, {});
     const logs = [capturingLogger(), capturingLogger()];
-    const outcomes = await Promise.all(logs.map((log) => ensureAdmin(repository, auth, log.logger)));
+    const outcomes = await Promise.all(logs.map((log) => ensureAdmin(repository, defaults, log.logger)));
     expect(outcomes.sort()).toEqual(['created-with-generated-password', 'lost-race']);
     expect(logs.flatMap((log) => log.lines).filter((line) => 'initialPassword' in line)).toHaveLength(1);
   });
@@ -93,7 +96,7 @@ describe('identity module on embedded PGlite', () => {
     const repository = new UserRepository(database.db);
     await repository.insert({ email: 'admin@seam.local', name: 'Squatter', role: 'customer', passwordHash: 'scrypt$x' });
     const log = capturingLogger();
-    await expect(ensureAdmin(repository, loadConfig({ NODE_ENV: 'test' }).auth, log.logger)).resolves.toBe('email-held-by-customer');
+    await expect(ensureAdmin(repository, parseModuleSettings(adminSettings, {}), log.logger)).resolves.toBe('email-held-by-customer');
     await expect(repository.findByEmail('admin@seam.local')).resolves.toMatchObject({ role: 'customer' });
   });
 

@@ -12,6 +12,7 @@ import { ordersContract } from './contract.js';
 import { OrderRepository } from './order.repository.js';
 import { OrdersService } from './orders.service.js';
 import { startSagaResumer } from './saga-resumer.js';
+import { checkoutSettings } from './settings.js';
 
 export const ordersModule = defineModule({
   name: 'orders',
@@ -19,16 +20,17 @@ export const ordersModule = defineModule({
   requires: { catalog: catalogContract, inventory: inventoryContract, payments: paymentsContract, shipping: shippingContract },
   schema: 'orders',
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  create: ({ db, deps, events, logger, config, onStop }) => {
+  settings: checkoutSettings,
+  create: ({ db, deps, events, logger, settings, onStop }) => {
     const orders = new OrderRepository(db);
     const saga = new CheckoutSaga(db, orders, deps, events, logger, {
       reservationTtlSeconds: 15 * 60,
-      leaseSeconds: config.checkout.leaseSeconds,
+      leaseSeconds: settings.CHECKOUT_LEASE_SECONDS,
       maxChargeAttempts: 3,
       // Exponential from 100 ms, capped at 30 s: a dependency that is down is retried, not hammered.
       retryDelayMs: (attempt) => Math.min(30_000, 100 * 2 ** (attempt - 1)),
     });
-    onStop(startSagaResumer(saga, orders, logger, config.checkout.resumeIntervalMs));
-    return new OrdersService(orders, saga, deps, config.checkout.deadlineMs);
+    onStop(startSagaResumer(saga, orders, logger, settings.CHECKOUT_RESUME_INTERVAL_MS));
+    return new OrdersService(orders, saga, deps, settings.CHECKOUT_DEADLINE_MS);
   },
 });

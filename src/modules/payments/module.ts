@@ -29,10 +29,10 @@ export const createPaymentsModule = (options: PaymentsModuleOptions = {}) =>
     requires: {},
     schema: 'payments',
     migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-    create: ({ db, logger, config }) => {
+    create: ({ db, logger, runtime }) => {
       const { processor: chosen, ...overrides } = options;
       const processor = chosen ?? new SimulatedCardProcessor();
-      if (processor.name === 'simulated' && config.env === 'production') {
+      if (processor.name === 'simulated' && runtime.env === 'production') {
         logger.warn('payments runs on the simulated card processor: no money moves');
       }
       return new PaymentsService(new PaymentRepository(db), processor, logger, { ...defaults, ...overrides });
