@@ -26,12 +26,18 @@ const budgetMs = Number(process.env['BENCH_BUDGET_MS'] ?? 45_000);
 const warmup = Math.max(20, Math.floor(orders / 10));
 const adminPassword = 'bench-admin-password';
 
+const operatorToken = randomBytes(24).toString('base64url');
+
 const common = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   SEAM_SEED: 'auto',
   ADMIN_PASSWORD: adminPassword,
   JWT_SECRET: randomBytes(32).toString('base64url'),
+  // Production serves a gateway's /metrics only to the operator token: the bench scrapes with it.
+  SEAM_OPERATOR_TOKEN: operatorToken,
+  // No load balancer waits to notice a stopping instance here: stop at once.
+  SHUTDOWN_DRAIN_DELAY_MS: '0',
 };
 
 const withDatabase = (url: string, database: string): string => {
@@ -46,9 +52,9 @@ const measure = async (url: string, metricsUrls: readonly string[]) => {
   try {
     const session = await prepareSession(pool, adminPassword);
     await placeOrders(pool, session, { orders: warmup, inFlight, budgetMs });
-    const before = await scrapeAll(metricsUrls);
+    const before = await scrapeAll(metricsUrls, operatorToken);
     const result = await placeOrders(pool, session, { orders, inFlight, budgetMs });
-    const after = await scrapeAll(metricsUrls);
+    const after = await scrapeAll(metricsUrls, operatorToken);
     return { result, hops: hopsOf(before, after, result.confirmed + result.pending) };
   } finally {
     await pool.close();

@@ -19,9 +19,12 @@ const main = async (): Promise<void> => {
   }
   const logger = createLogger({ level: config.logLevel, base: { service: config.deployment.service ?? 'seam' } });
   const app = await startApp(config, logger);
-  app.lifecycle.exitOnSignals(config.shutdownTimeoutMs);
+  // The deadline starts at the signal, so it covers the drain delay (serving while load
+  // balancers notice) plus SHUTDOWN_TIMEOUT_MS for in-flight work and stopping everything.
+  app.lifecycle.exitOnSignals(config.drainDelayMs + config.shutdownTimeoutMs);
   const where = app.service.gateway ? { products: `${app.url}/api/v1/products` } : {};
-  logger.info({ url: app.url, service: app.service.name, modules: app.service.modules, ...where, env: config.env }, `Seam ${app.service.name} listening on ${app.url}`);
+  const operator = app.operatorUrl === undefined ? {} : { operatorUrl: app.operatorUrl };
+  logger.info({ url: app.url, ...operator, service: app.service.name, modules: app.service.modules, ...where, env: config.env }, `Seam ${app.service.name} listening on ${app.url}`);
 };
 
 main().catch((error: unknown) => {

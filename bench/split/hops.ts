@@ -5,9 +5,18 @@
  */
 import { callTotals, difference, type CallTotals } from './prom-text.js';
 
-/** The /metrics text of every instance now. */
-export const scrapeAll = async (urls: readonly string[]): Promise<Map<string, CallTotals>[]> =>
-  Promise.all(urls.map(async (url) => callTotals(await (await fetch(`${url}/metrics`)).text())));
+/**
+ * The /metrics text of every instance now, with the operator token (a production gateway
+ * serves /metrics on its public port only to a caller that has it).
+ */
+export const scrapeAll = async (urls: readonly string[], operatorToken: string): Promise<Map<string, CallTotals>[]> =>
+  Promise.all(
+    urls.map(async (url) => {
+      const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } });
+      if (!response.ok) throw new Error(`${url}/metrics: ${response.status}`);
+      return callTotals(await response.text());
+    }),
+  );
 
 export interface Hop {
   readonly name: string;

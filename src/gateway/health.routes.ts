@@ -3,6 +3,8 @@
  *
  * `/healthz` says the process serves HTTP (restart it if not); `/readyz` says it can do its
  * work: the database answers and every migration is applied (send it traffic only then).
+ * Once the process is shutting down `/readyz` fails at once, while it still serves, so load
+ * balancers stop sending before it stops accepting.
  */
 import { Hono } from 'hono';
 
@@ -12,6 +14,12 @@ export interface ReadinessReport {
 }
 
 export type ReadinessProbe = () => Promise<ReadinessReport>;
+
+/** `probe`, except that it reports not ready (without asking) once `stopping()` is true. */
+export const unlessStopping =
+  (stopping: () => boolean, probe: ReadinessProbe): ReadinessProbe =>
+  async () =>
+    stopping() ? { ready: false, checks: { shutdown: 'draining' } } : probe();
 
 export const healthRoutes = (readiness: ReadinessProbe): Hono => {
   const routes = new Hono();

@@ -2,8 +2,10 @@
  * @module Start-up and graceful shutdown.
  *
  * Parts register a stop hook as they start; `stop()` runs the hooks in reverse order (the
- * HTTP server stops accepting before the database closes), each at most once, within a
- * deadline, so SIGTERM during a deploy finishes in-flight work instead of cutting it.
+ * instance leaves discovery, serves on through a drain delay while `stopping` already fails
+ * readiness, then the HTTP server stops accepting, and only then the database closes), each
+ * at most once, within a deadline, so SIGTERM during a deploy finishes in-flight work instead
+ * of cutting it.
  */
 import type { Logger } from './logger.js';
 
@@ -20,6 +22,7 @@ export class Lifecycle {
     this.#hooks.push({ name, stop });
   }
 
+  /** True from the moment `stop()` is first called (a signal arrived): readiness fails from then on. */
   get stopping(): boolean {
     return this.#stopping !== undefined;
   }
@@ -43,8 +46,9 @@ export class Lifecycle {
   }
 
   /**
-   * Stops on SIGTERM or SIGINT, then exits: 0 when every hook finished within `timeoutMs`,
-   * 1 when the deadline forced the exit.
+   * Stops on SIGTERM or SIGINT, then exits: 0 when every hook finished within `timeoutMs`
+   * of the signal (so it must cover any drain delay a hook waits out), 1 when the deadline
+   * forced the exit. The same signal a second time gets Node's default: exit at once.
    */
   exitOnSignals(timeoutMs: number): void {
     const onSignal = (signal: NodeJS.Signals): void => {

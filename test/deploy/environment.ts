@@ -92,7 +92,9 @@ export const checkProvisioning = (where: string, command: unknown, env: Env, env
   const problems: string[] = [];
   if (JSON.stringify(command) !== JSON.stringify(provisionCommand)) problems.push(`${where}: command ${JSON.stringify(command)}, expected ${JSON.stringify(provisionCommand)}`);
   const script = Array.isArray(command) ? String(command.at(-1)) : undefined;
-  if (script !== undefined && !existsSync(join(repoRoot, script))) problems.push(`${where}: runs ${script}, which the repository does not have`);
+  // The image runs a compiled script, dist/<path>.js; the repository holds its source, <path>.ts.
+  const source = script?.replace(/^dist\/(.*)\.js$/, '$1.ts');
+  if (script !== undefined && source !== undefined && !existsSync(join(repoRoot, source))) problems.push(`${where}: runs ${script}, which the repository does not have${source === script ? '' : ` (no ${source})`}`);
   if (env['SEAM_TOPOLOGY'] !== `${imageRoot}/${target.topologyFile}`) problems.push(`${where}: SEAM_TOPOLOGY is ${JSON.stringify(env['SEAM_TOPOLOGY'])}, expected ${imageRoot}/${target.topologyFile}`);
   if (!/^postgres(ql)?:\/\/\S+$/.test(env['DATABASE_ADMIN_URL'] ?? '')) problems.push(`${where}: DATABASE_ADMIN_URL is ${JSON.stringify(env['DATABASE_ADMIN_URL'])}, expected a postgres:// URL`);
   for (const service of target.topology.services.filter((candidate) => candidate.modules.length > 0)) {

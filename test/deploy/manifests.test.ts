@@ -271,8 +271,8 @@ const composeBreakages: Breakage<ComposeFile>[] = [
   {
     name: 'provisioning a script that is not there',
     target: 'split',
-    mutate: (c) => (app(c, 'db-provision').command = ['node', '--import', 'tsx', 'scripts/provision.ts']),
-    expected: /compose service "db-provision": runs scripts\/provision.ts, which the repository does not have/,
+    mutate: (c) => (app(c, 'db-provision').command = ['node', '--enable-source-maps', 'dist/scripts/provision.js']),
+    expected: /compose service "db-provision": runs dist\/scripts\/provision.js, which the repository does not have \(no scripts\/provision.ts\)/,
   },
   {
     name: 'a service URL the provisioning script refuses',
@@ -334,7 +334,7 @@ interface TextBreakage {
 }
 
 const dockerBreakages: TextBreakage[] = [
-  { name: 'a single stage', file: 'Dockerfile', from: /^FROM .* AS deps$/m, to: '', expected: /1 FROM stage/ },
+  { name: 'a single stage', file: 'Dockerfile', from: /^FROM .* AS (deps|build)$/gm, to: '', expected: /1 FROM stage/ },
   { name: 'running as root', file: 'Dockerfile', from: /^USER node$/m, to: 'USER root', expected: /runs as root/ },
   { name: 'no USER', file: 'Dockerfile', from: /^USER node$/m, to: '', expected: /runs as root \(no USER\)/ },
   { name: 'dev dependencies installed', file: 'Dockerfile', from: /--omit=dev/, to: '', expected: /installs dev dependencies too/ },
@@ -342,12 +342,18 @@ const dockerBreakages: TextBreakage[] = [
   { name: 'no EXPOSE', file: 'Dockerfile', from: /^EXPOSE 3000$/m, to: '', expected: /does not EXPOSE 3000/ },
   { name: 'no HEALTHCHECK', file: 'Dockerfile', from: /^HEALTHCHECK[^\n]*\\\n[^\n]*\n/m, to: '', expected: /no HEALTHCHECK/ },
   { name: 'a shell-form CMD', file: 'Dockerfile', from: /^CMD .*$/m, to: 'CMD npm start', expected: /CMD is npm start/ },
+  { name: 'TypeScript run by tsx', file: 'Dockerfile', from: /^CMD .*$/m, to: 'CMD ["node", "--import", "tsx", "src/main.ts"]', expected: /CMD is \["node", "--import", "tsx", "src\/main.ts"\], expected/ },
+  { name: 'TypeScript sources in the image', file: 'Dockerfile', from: /^COPY package.json \.\/$/m, to: 'COPY package.json ./\nCOPY src ./src', expected: /the runtime stage copies src, TypeScript source/ },
+  { name: 'no build', file: 'Dockerfile', from: /^RUN npm run build$/m, to: '', expected: /no stage runs npm run build/ },
+  { name: 'a build without typescript', file: 'Dockerfile', from: /^RUN npm ci --no-audit/m, to: 'RUN npm ci --omit=dev --no-audit', expected: /build stage "build" installs with --omit=dev/ },
   { name: 'no node_modules from the deps stage', file: 'Dockerfile', from: /^COPY --from=deps .*$/m, to: '', expected: /does not copy node_modules/ },
   { name: 'a topology left out of the image', file: 'Dockerfile', from: /^COPY deploy\/split\/topology.yaml .*$/m, to: '', expected: /deploy\/split\/topology.yaml is not copied to \/app\/deploy\/split\/topology.yaml/ },
-  { name: 'another WORKDIR', file: 'Dockerfile', from: /^WORKDIR \/app$(?![\s\S]*^WORKDIR)/m, to: 'WORKDIR /srv', expected: /src is not copied to \/app\/src \(found \/srv\/src\)/ },
-  { name: 'scripts left out (db-provision runs one)', file: 'Dockerfile', from: /^COPY scripts .*$/m, to: '', expected: /scripts is not copied to \/app\/scripts/ },
+  { name: 'another WORKDIR', file: 'Dockerfile', from: /^WORKDIR \/app$(?![\s\S]*^WORKDIR)/m, to: 'WORKDIR /srv', expected: /dist\/src is not copied to \/app\/dist\/src \(found \/srv\/dist\/src\)/ },
+  { name: 'scripts left out (db-provision runs one)', file: 'Dockerfile', from: /^COPY --from=build \/app\/dist\/scripts .*$/m, to: '', expected: /dist\/scripts is not copied to \/app\/dist\/scripts/ },
+  { name: 'scripts not compiled', file: 'Dockerfile', from: /^COPY scripts .*$/m, to: '', expected: /build stage "build" does not copy scripts/ },
   { name: 'a COPY of something the repository lacks', file: 'Dockerfile', from: /^COPY src \.\/src$/m, to: 'COPY lib ./src', expected: /COPY lib, which the repository does not have/ },
   { name: 'node_modules sent to the build', file: '.dockerignore', from: /^node_modules$/m, to: '', expected: /\.dockerignore: does not leave out node_modules/ },
+  { name: 'a local build sent to the build', file: '.dockerignore', from: /^dist$/m, to: '', expected: /\.dockerignore: does not leave out dist/ },
   { name: 'a topology ignored', file: '.dockerignore', from: /^!deploy\/split\/topology.yaml$/m, to: '', expected: /COPY deploy\/split\/topology.yaml, which .dockerignore leaves out/ },
 ];
 

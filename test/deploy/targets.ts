@@ -19,7 +19,7 @@ export const servicePort = 3000;
 export const namespace = 'seam';
 
 /** The one-shot command that creates each split service's database role. */
-export const provisionCommand = ['node', '--import', 'tsx', 'scripts/provision-database.ts'] as const;
+export const provisionCommand = ['node', '--enable-source-maps', 'dist/scripts/provision-database.js'] as const;
 
 export interface Target {
   readonly name: 'monolith' | 'split';

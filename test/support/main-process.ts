@@ -1,12 +1,12 @@
 /**
- * @module Runs the real entry point (src/main.ts) as a child process, as a user or an
- * orchestrator would, and tells when it listens and how it ended.
+ * @module Runs the real entry point (src/main.ts under tsx, or its compiled form under plain
+ * node) as a child process, as a user or an orchestrator would, and tells when it listens and
+ * how it ended.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 export interface MainExit {
   readonly code: number | null;
@@ -22,10 +22,22 @@ export interface MainProcess {
   readonly exited: Promise<MainExit>;
 }
 
-/** Starts src/main.ts with only `env` (plus PATH and HOME) in its environment. */
-export const startMain = (env: Record<string, string>): MainProcess => {
-  const child = spawn(tsx, ['src/main.ts'], {
-    cwd: root,
+/** How to run the entry point: by default src/main.ts under tsx, from the repository root. */
+export interface MainCommand {
+  /** The executable and its arguments, e.g. `[process.execPath, '--enable-source-maps', 'dist/src/main.js']`. */
+  readonly argv: readonly [string, ...string[]];
+  readonly cwd: string;
+}
+
+// One process under `node --import tsx`, not the tsx CLI: that one relays a signal to its child
+// and SIGKILLs the child if it does not acknowledge within 30 ms, which a loaded machine misses.
+const fromSource: MainCommand = { argv: [process.execPath, '--import', 'tsx', 'src/main.ts'], cwd: root };
+
+/** Starts the entry point (`how`: src/main.ts under tsx unless told) with only `env` (plus PATH and HOME) in its environment. */
+export const startMain = (env: Record<string, string>, how: MainCommand = fromSource): MainProcess => {
+  const [command, ...args] = how.argv;
+  const child = spawn(command, args, {
+    cwd: how.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,7 +48,7 @@ export const startMain = (env: Record<string, string>): MainProcess => {
   const exited = new Promise<MainExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(stdout);
+      const match = /"url":"(https?:\/\/[^"]+)"/.exec(stdout);
       if (match?.[1]) resolve(match[1]);
     });
     void exited.then((exit) => reject(new Error(`exited (${exit.code ?? exit.signal}) before listening: ${exit.stderr}`)));
