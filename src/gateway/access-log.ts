@@ -1,6 +1,9 @@
 /**
  * @module One log line per request, with its id, status and duration.
  */
+
+/** Probes answer 503 by design (draining, database down): a state the operator sees, not an error of the request. */
+const probePaths = new Set(['/healthz', '/readyz']);
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../kernel/logger.js';
 
@@ -17,6 +20,6 @@ export const accessLog =
       status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };
-    if (status >= 500) logger.error(line, 'request failed');
+    if (status >= 500 && !probePaths.has(line.path)) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   };
