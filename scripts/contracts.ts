@@ -5,7 +5,7 @@
  * compared with its committed snapshot, `contracts/<name>.v<major>.json`:
  *
  *   tsx scripts/contracts.ts check [--dir <path>] [--strict]
- *     exit 1 listing every breaking change (see src/kernel/contract-compat.ts), or when a
+ *     exit 1 listing every breaking change (see scripts/contract-diff/), or when a
  *     contract has no snapshot yet. Additive changes pass, with a reminder to record them;
  *     `--strict` fails on them too (an unrecorded addition could later be removed unnoticed).
  *   tsx scripts/contracts.ts snapshot [--dir <path>] [--force]
@@ -18,8 +18,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { allModules } from '../src/app/modules.js';
-import { compareContracts, jsonEqual } from '../src/kernel/contract-compat.js';
 import { describeContract, type ContractDocument } from '../src/kernel/contract-schema.js';
+import { compareContracts, jsonEqual } from './contract-diff/index.js';
 
 const usage = 'usage: tsx scripts/contracts.ts check|snapshot [--dir <path>] [--strict] [--force]';
 

@@ -1,20 +1,24 @@
 /**
  * @module `npm run db:generate [module...]`: drizzle-kit generate for each module, into that
- * module's own migrations folder, so no migration ever spans two schemas.
+ * module's own migrations folder, so no migration ever spans two schemas. The test modules in
+ * test/kernel/fixtures are generated the same way, so their tables (the kernel's outbox and
+ * inbox among them) are migrated exactly as a real module's are.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const modulesRoot = join(import.meta.dirname, '..', 'src', 'modules');
+const root = join(import.meta.dirname, '..');
+/** Folders whose subfolders with a schema.ts are modules: the application's, and the tests'. */
+const moduleRoots = [join('src', 'modules'), join('test', 'kernel', 'fixtures')];
 const args = process.argv.slice(2);
 const nameFlag = args.indexOf('--name');
 const migrationName = nameFlag >= 0 ? args[nameFlag + 1] : undefined;
 const requested = args.filter((_, index) => nameFlag < 0 || (index !== nameFlag && index !== nameFlag + 1));
-const modules = readdirSync(modulesRoot).filter(
-  (name) => existsSync(join(modulesRoot, name, 'schema.ts')) && (requested.length === 0 || requested.includes(name)),
-);
-const unknown = requested.filter((name) => !modules.includes(name));
+const modules = moduleRoots
+  .flatMap((folder) => readdirSync(join(root, folder)).map((name) => ({ name, folder: join(folder, name) })))
+  .filter(({ name, folder }) => existsSync(join(root, folder, 'schema.ts')) && (requested.length === 0 || requested.includes(name)));
+const unknown = requested.filter((name) => !modules.some((module) => module.name === name));
 if (unknown.length > 0) {
   console.error(`No module with a schema.ts named: ${unknown.join(', ')}`);
   process.exit(2);
@@ -33,8 +37,7 @@ function makeSchemaCreationIdempotent(migrations: string): void {
   }
 }
 
-for (const name of modules) {
-  const folder = join('src', 'modules', name);
+for (const { name, folder } of modules) {
   console.log(`${name}:`);
   const result = spawnSync(
     'drizzle-kit',
@@ -42,8 +45,8 @@ for (const name of modules) {
       'generate', '--dialect', 'postgresql', '--schema', join(folder, 'schema.ts'), '--out', join(folder, 'migrations'),
       ...(migrationName ? ['--name', migrationName] : []),
     ],
-    { stdio: 'inherit', shell: false, env: { ...process.env, PATH: `${join('node_modules', '.bin')}:${process.env.PATH ?? ''}` } },
+    { cwd: root, stdio: 'inherit', shell: false, env: { ...process.env, PATH: `${join('node_modules', '.bin')}:${process.env.PATH ?? ''}` } },
   );
   if (result.status !== 0) process.exit(result.status ?? 1);
-  makeSchemaCreationIdempotent(join(folder, 'migrations'));
+  makeSchemaCreationIdempotent(join(root, folder, 'migrations'));
 }

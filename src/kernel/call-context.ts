@@ -103,7 +103,3 @@ export const continueTrace = (traceparent: string | null | undefined): CallConte
   traceId: parseTraceparent(traceparent)?.traceId ?? newTraceId(),
   spanId: newSpanId(),
 });
-
-/** Milliseconds left before the current call's deadline; undefined when it has none. */
-export const remainingMs = (context: CallContext | undefined = currentCall()): number | undefined =>
-  context?.deadline === undefined ? undefined : context.deadline - Date.now();

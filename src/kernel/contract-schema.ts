@@ -4,7 +4,7 @@
  * `describeContract` turns a contract's zod schemas into JSON Schema (draft 2020-12, through
  * zod 4's `z.toJSONSchema`). The document is what `npm run contracts:snapshot` commits under
  * `contracts/` and what `npm run check:contracts` compares the code with (see
- * `contract-compat.ts` for what counts as a breaking change).
+ * `scripts/contract-diff/` for what counts as a breaking change).
  *
  * Inputs are described as zod *accepts* them (`io: 'input'`): that is what a caller may send,
  * and objects stay open there because zod strips unknown keys instead of rejecting them.

@@ -12,13 +12,16 @@
  * instead of after each delivery means a relay that dies in between delivers those events
  * again once their lease lapses, which consumers already absorb (their inbox makes a
  * redelivery change nothing); a batch that takes half its lease marks what it delivered so
- * far, so a living relay's deliveries are marked before their lease lapses.
+ * far, so a living relay's deliveries are marked before their lease lapses. The statements
+ * themselves are in outbox-store.ts.
  */
-import { sql } from 'drizzle-orm';
 import { outsideCall } from './call-context.js';
-import { selectRows, type Database } from './database.js';
+import type { Database } from './database.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
+import { outboxStore, type ClaimedRow, type DeadLetter, type OutboxStore } from './outbox-store.js';
+
+export type { DeadLetter } from './outbox-store.js';
 
 /** Hands an event to a subscriber: in process, or onto a queue in a split deployment. */
 export type Deliver = (subscriber: string, event: EventEnvelope) => Promise<void>;
@@ -44,34 +47,14 @@ export interface OutboxRelayOptions {
   readonly deliveryConcurrency?: number;
 }
 
-export interface DeadLetter {
-  readonly id: string;
-  readonly schema: string;
-  readonly subscriber: string;
-  readonly eventType: string;
-  readonly eventId: string;
-  readonly attempts: number;
-  readonly lastError: string | null;
-}
-
-interface ClaimedRow extends Record<string, unknown> {
-  /** Which outbox the row is in. */
-  schema: string;
-  id: string;
-  event_id: string;
-  event_type: string;
-  subscriber: string;
-  payload: unknown;
-  occurred_at: string | Date;
-  traceparent: string | null;
-  attempts: number;
-}
-
 /**
  * How long a nudge waits before polling: publications that arrive meanwhile join the same
  * batch instead of each paying for a claim and a mark of its own.
  */
 const nudgeDelayMs = 20;
+
+const defaultLeaseSeconds = 30;
+const defaultBatchSize = 50;
 
 const defaultBackoff = (attempt: number): number => Math.random() * Math.min(60_000, 200 * 2 ** attempt);
 
@@ -82,10 +65,10 @@ interface PollOutcome {
 }
 
 const envelopeOf = (row: ClaimedRow): EventEnvelope => ({
-  id: row.event_id,
-  type: row.event_type,
+  id: row.eventId,
+  type: row.eventType,
   payload: row.payload,
-  occurredAt: new Date(row.occurred_at).toISOString(),
+  occurredAt: row.occurredAt.toISOString(),
   ...(row.traceparent === null ? {} : { traceparent: row.traceparent }),
 });
 
@@ -106,8 +89,15 @@ export class OutboxRelay {
   /** A tick came while a poll was running. */
   #pollAgain = false;
   #stopped = true;
+  readonly #store: OutboxStore;
+  readonly #leaseSeconds: number;
+  readonly #batchSize: number;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.#leaseSeconds = options.leaseSeconds ?? defaultLeaseSeconds;
+    this.#batchSize = options.batchSize ?? defaultBatchSize;
+    this.#store = outboxStore({ db: options.db, schemas: options.schemas, leaseSeconds: this.#leaseSeconds, batchSize: this.#batchSize });
+  }
 
   start(): void {
     if (!this.#stopped || this.options.schemas.length === 0) return;
@@ -139,38 +129,15 @@ export class OutboxRelay {
   }
 
   /** Rows that failed `maxAttempts` times. */
-  async deadLetters(): Promise<DeadLetter[]> {
-    const letters: DeadLetter[] = [];
-    for (const schema of this.options.schemas) {
-      const rows = await selectRows<{ id: string; subscriber: string; event_type: string; event_id: string; attempts: number; last_error: string | null }>(
-        this.options.db,
-        sql`select id, subscriber, event_type, event_id, attempts, last_error from ${sql.identifier(schema)}.outbox
-            where status = 'dead' order by occurred_at`,
-      );
-      letters.push(
-        ...rows.map((row) => ({
-          id: row.id,
-          schema,
-          subscriber: row.subscriber,
-          eventType: row.event_type,
-          eventId: row.event_id,
-          attempts: row.attempts,
-          lastError: row.last_error,
-        })),
-      );
-    }
-    return letters;
+  deadLetters(): Promise<DeadLetter[]> {
+    return this.#store.deadLetters();
   }
 
   /** Puts a dead row back in line with a fresh attempt count. */
   async replay(schema: string, id: string): Promise<boolean> {
-    const rows = await selectRows<{ id: string }>(
-      this.options.db,
-      sql`update ${sql.identifier(schema)}.outbox set status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = null
-          where id = ${id} and status = 'dead' returning id`,
-    );
-    if (rows.length > 0) this.nudge();
-    return rows.length > 0;
+    const replayed = await this.#store.replay(schema, id);
+    if (replayed) this.nudge();
+    return replayed;
   }
 
   /** Polls in `delayMs`, unless a poll is already due by then. */
@@ -212,10 +179,10 @@ export class OutboxRelay {
    */
   async #pollOnce(): Promise<PollOutcome> {
     const claimedAt = Date.now();
-    const claimed = await this.#claim();
+    const claimed = await this.#store.claim();
     // Marks wait for the end of the batch, unless half the lease has gone by: a delivered row
     // must be marked before its lease lapses, or another relay would deliver it again.
-    const markBy = claimedAt + ((this.options.leaseSeconds ?? 30) * 1000) / 2;
+    const markBy = claimedAt + (this.#leaseSeconds * 1000) / 2;
     let delivered: ClaimedRow[] = [];
     let deliveredCount = 0;
     let marked: Promise<void> = Promise.resolve();
@@ -234,7 +201,7 @@ export class OutboxRelay {
           const due = delivered;
           delivered = [];
           // One mark at a time, so two lanes never mark concurrently.
-          marked = marked.then(() => this.#markDelivered(due));
+          marked = marked.then(() => this.#store.markDelivered(due));
           await marked;
         }
       }
@@ -243,67 +210,20 @@ export class OutboxRelay {
     // Settled, not Promise.all: a lane that fails must not end the poll while others deliver.
     const outcomes = await Promise.allSettled(Array.from({ length: lanes }, deliverInTurn));
     await marked;
-    await this.#markDelivered(delivered);
+    await this.#store.markDelivered(delivered);
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure) throw failure.reason;
-    const batchSize = this.options.batchSize ?? 50;
-    const full = this.options.schemas.some((schema) => claimed.filter((row) => row.schema === schema).length >= batchSize);
+    const full = this.options.schemas.some((schema) => claimed.filter((row) => row.schema === schema).length >= this.#batchSize);
     return { delivered: deliveredCount, full };
-  }
-
-  /**
-   * Leases up to a batch of due rows from each outbox, in one statement, oldest first across
-   * all of them (ordered in SQL, at the database's microsecond precision: RETURNING has no
-   * order of its own).
-   */
-  async #claim(): Promise<ClaimedRow[]> {
-    if (this.options.schemas.length === 0) return [];
-    const lease = this.options.leaseSeconds ?? 30;
-    const batchSize = this.options.batchSize ?? 50;
-    const claims = this.options.schemas.map((schema, n) => {
-      const table = sql`${sql.identifier(schema)}.outbox`;
-      return sql`${sql.identifier(`claimed_${n}`)} as (
-        update ${table} set locked_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
-        where id in (
-          select id from ${table}
-          where status = 'pending' and next_attempt_at <= now() and (locked_until is null or locked_until < now())
-          order by occurred_at, id limit ${batchSize}
-          for update skip locked)
-        returning ${schema}::text as schema, id, event_id, event_type, subscriber, payload, occurred_at, traceparent, attempts)`;
-    });
-    const union = sql.join(
-      this.options.schemas.map((_, n) => sql`select * from ${sql.identifier(`claimed_${n}`)}`),
-      sql` union all `,
-    );
-    return selectRows<ClaimedRow>(this.options.db, sql`with ${sql.join(claims, sql`, `)} ${union} order by occurred_at, id`);
-  }
-
-  /** Marks delivered rows, every outbox in one statement (ids as one array: one statement text whatever their number). */
-  async #markDelivered(rows: readonly ClaimedRow[]): Promise<void> {
-    const schemas = this.options.schemas.filter((schema) => rows.some((row) => row.schema === schema));
-    if (schemas.length === 0) return;
-    const updates = schemas.map((schema, n) => {
-      const ids = rows.filter((row) => row.schema === schema).map((row) => row.id);
-      return sql`${sql.identifier(`delivered_${n}`)} as (
-        update ${sql.identifier(schema)}.outbox set status = 'delivered', delivered_at = now(), locked_until = null, last_error = null
-        where id = any(${sql.param(ids)}::uuid[]) returning id)`;
-    });
-    await this.options.db.execute(sql`with ${sql.join(updates, sql`, `)} select 1`);
   }
 
   /** Puts a row whose delivery failed back in line after its backoff, or parks it as dead. */
   async #failed(row: ClaimedRow, error: unknown): Promise<void> {
-    const table = sql`${sql.identifier(row.schema)}.outbox`;
     const dead = row.attempts >= (this.options.maxAttempts ?? 8);
-    const delayMs = Math.round((this.options.backoffMs ?? defaultBackoff)(row.attempts));
-    await this.options.db.execute(
-      dead
-        ? sql`update ${table} set status = 'dead', locked_until = null, last_error = ${describe(error)} where id = ${row.id}`
-        : sql`update ${table} set next_attempt_at = now() + make_interval(secs => ${delayMs / 1000}), locked_until = null,
-              last_error = ${describe(error)} where id = ${row.id}`,
-    );
+    if (dead) await this.#store.markDead(row, describe(error));
+    else await this.#store.retryLater(row, Math.round((this.options.backoffMs ?? defaultBackoff)(row.attempts)), describe(error));
     this.options.logger[dead ? 'error' : 'warn'](
-      { err: error, subscriber: row.subscriber, eventType: row.event_type, eventId: row.event_id, attempts: row.attempts },
+      { err: error, subscriber: row.subscriber, eventType: row.eventType, eventId: row.eventId, attempts: row.attempts },
       dead ? 'event delivery failed for the last time; parked as dead' : 'event delivery failed; will retry',
     );
   }

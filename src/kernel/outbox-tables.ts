@@ -32,6 +32,12 @@ export const outboxTable = (schema: PgSchema) =>
     (table) => [index('outbox_due_idx').on(table.status, table.nextAttemptAt)],
   );
 
+/** The outbox table of one schema, as drizzle types it. */
+export type OutboxTable = ReturnType<typeof outboxTable>;
+
+/** An outbox row as drizzle reads it: camelCase keys, timestamps as Dates. */
+export type OutboxRow = OutboxTable['$inferSelect'];
+
 export const inboxTable = (schema: PgSchema) =>
   schema.table(
     'inbox',

@@ -1,21 +1,22 @@
 /**
  * The outbox relay on its own, against embedded PGlite and a real PostgreSQL server: batches
  * claimed from several outboxes at once and delivered in the order the events occurred (a few
- * at a time), what
- * was delivered marked together, failures retried then parked, leases respected, nudges heard.
+ * at a time), what was delivered marked together, failures retried then parked, leases
+ * respected, nudges heard.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { pgSchema } from 'drizzle-orm/pg-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
+import { openDatabase, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
 import type { EventEnvelope } from '../../src/kernel/events.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { OutboxRelay, type Deliver, type OutboxRelayOptions } from '../../src/kernel/outbox-relay.js';
+import { outboxTable } from '../../src/kernel/outbox-tables.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { waitFor } from '../support/wait-for.js';
-
-const schemas = ['relay_a', 'relay_b'] as const;
 
 const backends = [
   { name: 'embedded PGlite', open: async () => ({ database: await openDatabase({ kind: 'pglite', dataDir: 'memory://' }), stop: async () => undefined }) },
@@ -28,35 +29,37 @@ const backends = [
   },
 ];
 
-/** The columns of kernel/outbox-tables.ts's outbox, as its migrations create them. */
-const createOutbox = async (db: Database, schema: string): Promise<void> => {
-  await db.execute(sql.raw(`create schema if not exists ${schema}`));
-  await db.execute(
-    sql.raw(`create table if not exists ${schema}.outbox (
-      id uuid primary key, event_id uuid not null, event_type text not null, subscriber text not null, payload jsonb not null,
-      occurred_at timestamptz not null, traceparent text, status text not null default 'pending', attempts integer not null default 0,
-      next_attempt_at timestamptz not null default now(), locked_until timestamptz, last_error text, delivered_at timestamptz)`),
-  );
-};
+/** The relay's two outboxes, migrated as a module's are: from migrations drizzle-kit generated off kernel/outbox-tables.ts. */
+const outboxMigrations = [
+  { schema: 'relay_a', folder: join(import.meta.dirname, 'fixtures', 'relay-a', 'migrations') },
+  { schema: 'relay_b', folder: join(import.meta.dirname, 'fixtures', 'relay-b', 'migrations') },
+] as const;
+const schemas = outboxMigrations.map((source) => source.schema);
+
+/** The drizzle table of `schema`'s outbox: the tests write and read it as the relay does. */
+const outboxOf = (schema: string) => outboxTable(pgSchema(schema));
 
 /** Publishes `name` into `schema`'s outbox for `subscriber`, `ageMs` in the past. */
 const publish = async (db: Database, schema: string, name: string, ageMs: number, subscriber = 'sub'): Promise<string> => {
   const id = randomUUID();
-  await db.execute(sql`insert into ${sql.identifier(schema)}.outbox (id, event_id, event_type, subscriber, payload, occurred_at)
-    values (${id}, ${randomUUID()}, ${'test/v1#Named'}, ${subscriber}, ${JSON.stringify({ name })}::jsonb, now() - make_interval(secs => ${ageMs / 1000}))`);
+  await db.insert(outboxOf(schema)).values({
+    id,
+    eventId: randomUUID(),
+    eventType: 'test/v1#Named',
+    subscriber,
+    payload: { name },
+    occurredAt: sql`now() - make_interval(secs => ${ageMs / 1000})`,
+  });
   return id;
 };
 
-interface OutboxRow extends Record<string, unknown> {
-  id: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  locked_until: Date | string | null;
-}
-
-const rowsOf = (db: Database, schema: string) =>
-  selectRows<OutboxRow>(db, sql`select id, status, attempts, last_error, locked_until from ${sql.identifier(schema)}.outbox order by occurred_at`);
+const rowsOf = (db: Database, schema: string) => {
+  const outbox = outboxOf(schema);
+  return db
+    .select({ id: outbox.id, status: outbox.status, attempts: outbox.attempts, lastError: outbox.lastError, lockedUntil: outbox.lockedUntil })
+    .from(outbox)
+    .orderBy(outbox.occurredAt);
+};
 
 describe.each(backends)('outbox relay on $name', (backend) => {
   let handle: DatabaseHandle;
@@ -86,7 +89,7 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     const opened = await backend.open();
     handle = opened.database;
     stopServer = opened.stop;
-    for (const schema of schemas) await createOutbox(handle.db, schema);
+    for (const source of outboxMigrations) await handle.migrate(source);
   });
 
   afterEach(async () => {
@@ -94,7 +97,7 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     relay = undefined;
     delivered.length = 0;
     failFor = new Set();
-    for (const schema of schemas) await handle.db.execute(sql`delete from ${sql.identifier(schema)}.outbox`);
+    for (const schema of schemas) await handle.db.delete(outboxOf(schema));
   });
 
   afterAll(async () => {
@@ -111,8 +114,8 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     expect(delivered).toEqual(['first', 'second', 'third', 'fourth']);
     for (const schema of schemas) {
       expect(await rowsOf(handle.db, schema)).toMatchObject([
-        { status: 'delivered', attempts: 1, last_error: null, locked_until: null },
-        { status: 'delivered', attempts: 1, last_error: null, locked_until: null },
+        { status: 'delivered', attempts: 1, lastError: null, lockedUntil: null },
+        { status: 'delivered', attempts: 1, lastError: null, lockedUntil: null },
       ]);
     }
     expect(await relay!.drain()).toBe(0);
@@ -129,12 +132,12 @@ describe.each(backends)('outbox relay on $name', (backend) => {
     expect(delivered).toEqual(['before', 'after']);
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([
       { status: 'delivered' },
-      { status: 'pending', attempts: 1, last_error: 'Error: sub refuses broken', locked_until: null },
+      { status: 'pending', attempts: 1, lastError: 'Error: sub refuses broken', lockedUntil: null },
     ]);
     expect(await relay.drain()).toBe(0); // still backing off
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'pending', attempts: 1 }]);
     backoffMs = 0;
-    await handle.db.execute(sql`update relay_a.outbox set next_attempt_at = now() where status = 'pending'`);
+    await handle.db.update(outboxOf('relay_a')).set({ nextAttemptAt: sql`now()` }).where(eq(outboxOf('relay_a').status, 'pending'));
     expect(await relay.drain()).toBe(0);
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'delivered' }, { status: 'dead', attempts: 2 }]);
     expect(await relay.deadLetters()).toMatchObject([{ schema: 'relay_a', subscriber: 'sub', attempts: 2, lastError: 'Error: sub refuses broken' }]);
@@ -151,7 +154,7 @@ describe.each(backends)('outbox relay on $name', (backend) => {
   it('leaves rows another relay holds a lease on', async () => {
     const leased = await publish(handle.db, 'relay_a', 'leased', 2000);
     await publish(handle.db, 'relay_b', 'free', 1000);
-    await handle.db.execute(sql`update relay_a.outbox set locked_until = now() + interval '1 minute' where id = ${leased}`);
+    await handle.db.update(outboxOf('relay_a')).set({ lockedUntil: sql`now() + interval '1 minute'` }).where(eq(outboxOf('relay_a').id, leased));
     expect(await relayWith().drain()).toBe(1);
     expect(delivered).toEqual(['free']);
     expect(await rowsOf(handle.db, 'relay_a')).toMatchObject([{ status: 'pending', attempts: 0 }]);

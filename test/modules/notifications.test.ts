@@ -3,8 +3,8 @@
  * shipping's and orders' events become one notification each, redelivery has no second
  * effect, a failing channel is retried, and GET /notifications serves the signed-in customer.
  *
- * The orders module does not exist yet, so a stand-in that provides `ordersContract` (its
- * methods throw) publishes the orders events through its own outbox, as the real one will.
+ * A stand-in that provides `ordersContract` (its methods throw) publishes the orders events
+ * through its own outbox, as the real orders module does, so these tests need no checkout.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ const fakeOrdersModule = defineModule({
   },
 });
 
-/** Publishes an orders event in its own transaction, as the orders module will. */
+/** Publishes an orders event in its own transaction, as the orders module does. */
 const publishOrderEvent = async <E extends 'OrderConfirmed' | 'OrderCancelled'>(event: E, payload: EventPayload<typeof ordersContract, E>): Promise<string> => {
   const { db, events } = ordersPublisher;
   if (!db || !events) throw new Error('the stand-in orders module has not started');

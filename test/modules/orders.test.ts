@@ -420,11 +420,10 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
       expect(await shortOrders.placeOrder(input)).toMatchObject({ id: pending.id, status: 'CONFIRMED' });
     });
 
-    // BUG (checkout-saga.ts, 'confirm' step): a reservation released by the expiry sweeper
-    // while shipping was down makes inventory.commit refuse with RESERVATION_EXPIRED (409).
-    // The confirm step does not treat that refusal as one, so the step is retried for ever:
-    // the order stays PENDING with the card charged and a shipment created. Expected: the
-    // saga compensates (refund, cancel shipment) and ends CANCELLED, or reserves again.
+    // A reservation the expiry sweeper released while shipping was down makes inventory.commit
+    // refuse with RESERVATION_EXPIRED (409). That is a refusal, not an outage: retrying the
+    // confirm step for ever would leave the order PENDING with the card charged, so the saga
+    // either compensates (refund, cancel the shipment) and ends CANCELLED, or reserves again.
     it('ends an order whose reservation expired while shipping was down, instead of retrying the confirmation for ever', async () => {
       const user = newUser();
       const productId = await stockedProduct(5);
@@ -684,12 +683,10 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
       }
     });
 
-    // BUG (checkout-saga.ts run/#advance, order.repository.ts advance/postpone): a runner
-    // whose lease lapsed is not fenced off. When the stalled runner's charge finally goes
-    // through after another runner cancelled the order, it captures the card, writes its
-    // step over the cancelled order (saga_step back to 'ship'), creates a shipment and then
-    // retries 'confirm' for ever (the reservation was released). The customer pays for a
-    // cancelled order and is never refunded.
+    // A runner whose lease lapsed must be fenced off: were it not, its charge, going through
+    // after another runner cancelled the order, would capture the card, write its step over
+    // the cancelled order, create a shipment and retry 'confirm' for ever, and the customer
+    // would pay for a cancelled order. A lease names its runner, so a runner that lost it records nothing.
     it('does not let a runner that lost its lease charge for an order another runner cancelled', async () => {
       const { orderId, settled, gate, stuck } = await interruptedCheckout('before-charge');
       try {
@@ -709,11 +706,10 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
   });
 
   describe('with two replicas of the orders module', () => {
-    // BUG (checkout-saga.ts #charge/#chargeWithoutCard, order.repository.ts postpone): the card
-    // lives only in the memory of the replica that took the order, but after a transient
-    // charge failure postpone() frees the saga for any replica's resumer. A replica without
-    // the card cancels the order as 'checkout_interrupted' although the replica holding the
-    // card is alive and the retry would have succeeded. Here replica 1 answers PENDING at once
+    // The card lives only in the memory of the replica that took the order, so after a
+    // transient charge failure that replica keeps the saga: a replica without the card would
+    // otherwise cancel the order as 'checkout_interrupted' although the card holder is alive
+    // and the retry would succeed. Here replica 1 answers PENDING at once
     // (CHECKOUT_DEADLINE_MS=0) and its resumer looks every second, replica 2's every 100 ms, so
     // replica 2 takes the retry; with equal intervals it is a race either may win.
     it('retries a transiently failed charge with the card, whichever replica resumes the saga', async () => {

@@ -1,7 +1,8 @@
 /**
  * @module A publisher module (`pub`, contract greeter/v1, event Greeted) and a subscriber module
- * (`sub`) on the migrations in test/kernel/fixtures, with a switch that makes the subscriber's
- * handler fail: for tests of event delivery over any transport.
+ * (`sub`) on the migrations generated from their schema.ts files in test/kernel/fixtures, with
+ * a switch that makes the subscriber's handler fail: for tests of event delivery over any
+ * transport.
  */
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -31,7 +32,7 @@ export const greeterModule = defineModule({
   provides: greeterContract,
   requires: {},
   schema: 'pub',
-  migrations: join(fixtures, 'publisher'),
+  migrations: join(fixtures, 'publisher', 'migrations'),
   create: ({ db, events }) => ({
     async greet({ name, fail }) {
       const id = crypto.randomUUID();
@@ -60,7 +61,7 @@ export const listenerModule = defineModule({
   provides: listenerContract,
   requires: {},
   schema: 'sub',
-  migrations: join(fixtures, 'subscriber'),
+  migrations: join(fixtures, 'subscriber', 'migrations'),
   subscribes: [subscription(greeterContract, 'Greeted')],
   create: ({ db, on }) => {
     on(greeterContract, 'Greeted', async (event, tx) => {

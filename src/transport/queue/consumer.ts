@@ -1,6 +1,6 @@
 /**
  * @module A BullMQ worker with Seam's failure policy: retries with the consumer's backoff, and a
- * dead-letter queue for jobs that fail every attempt. Events and commands both run on it.
+ * dead-letter queue for jobs that fail every attempt. Each subscriber's event queue runs on one.
  *
  * Jobs carry an attempt ceiling and a backoff type this worker resolves (see wire.ts); the
  * processor ends a job at the consumer's own `attempts` by turning its last failure into an
@@ -55,7 +55,7 @@ export const describeError = (error: unknown): string =>
 const originalError = (error: Error): unknown => (error instanceof UnrecoverableError && error.cause !== undefined ? error.cause : error);
 
 /** Wraps `error` so BullMQ runs the job no more; the dead letter still names `error`. */
-export const finalFailure = (error: unknown): UnrecoverableError => {
+const finalFailure = (error: unknown): UnrecoverableError => {
   const final = new UnrecoverableError(error instanceof Error ? error.message : String(error));
   final.cause = error;
   return final;

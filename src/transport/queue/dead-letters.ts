@@ -17,9 +17,9 @@ export interface DeadLetter {
   readonly id: string;
   /** The queue it failed on, and goes back to when replayed. */
   readonly queue: string;
-  /** The job's name: the event type, or the command's method. */
+  /** The job's name: the event type. */
   readonly name: string;
-  /** The job's data: the event envelope, or the command's input. */
+  /** The job's data: the event envelope. */
   readonly data: unknown;
   readonly attempts: number;
   readonly error: string;
@@ -38,13 +38,10 @@ const deadLetterData = z.object({
 
 type DeadLetterData = z.infer<typeof deadLetterData>;
 
-/** Which dead-letter queue: a subscriber's (events), or one named outright (commands). */
-export type DeadLetterTarget = { readonly subscriber: string; readonly deadQueue?: never } | { readonly deadQueue: string; readonly subscriber?: never };
+/** Whose dead letters: the subscribing module's, from its dead-letter queue. */
+export type DeadLetterOptions = QueueClientOptions & { readonly subscriber: string };
 
-export type DeadLetterOptions = QueueClientOptions & DeadLetterTarget;
-
-const deadQueueOf = (target: DeadLetterTarget): string =>
-  target.subscriber !== undefined ? deadEventQueueName(target.subscriber) : target.deadQueue;
+const deadQueueOf = (options: DeadLetterOptions): string => deadEventQueueName(options.subscriber);
 
 const toDeadLetter = (job: Job): DeadLetter | undefined => {
   const parsed = deadLetterData.safeParse(job.data);
@@ -104,7 +101,7 @@ export const replayDead = async (client: QueueClient, deadQueue: string, id: str
   return true;
 };
 
-/** Subscriber `subscriber`'s dead letters (or those in `deadQueue`), oldest failure first. */
+/** Subscriber `subscriber`'s dead letters, oldest failure first. */
 export const listDeadLetters = (options: DeadLetterOptions & { readonly limit?: number }): Promise<DeadLetter[]> =>
   withQueueClient(options, (client) => listDead(client, deadQueueOf(options), options.limit));
 

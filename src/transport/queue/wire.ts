@@ -8,18 +8,12 @@
  * therefore needs no knowledge of any consumer's policy, and a replay needs none either.
  */
 import type { JobsOptions } from 'bullmq';
-import type { AnyContract } from '../../kernel/contract.js';
 
 /** The queue a subscribing module consumes its events from. */
 export const eventQueueName = (subscriber: string): string => `seam.events.${subscriber}`;
 
 /** Where a subscriber's events go once they have failed every attempt. */
 export const deadEventQueueName = (subscriber: string): string => `seam.dead.${subscriber}`;
-
-/** The queue a contract's fire-and-forget commands travel on; the major version is part of it. */
-export const commandQueueName = (contract: AnyContract): string => `seam.commands.${contract.name}.v${contract.version}`;
-
-export const deadCommandQueueName = (contract: AnyContract): string => `seam.dead.commands.${contract.name}.v${contract.version}`;
 
 /** The most attempts a consumer may configure: the ceiling written on every job. */
 export const attemptsCeiling = 100;

@@ -1,9 +1,13 @@
+/**
+ * The contract differ on documents `describeContract` makes of real zod schemas: what breaks
+ * an old caller or reader without a major bump is refused, what is additive passes.
+ */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineContract, type EventMap, type MethodMap } from './contract.js';
-import { breakingChanges, compareContracts } from './contract-compat.js';
-import { describeContract } from './contract-schema.js';
-import { defineError } from './errors.js';
+import { defineContract, type EventMap, type MethodMap } from '../../src/kernel/contract.js';
+import { describeContract } from '../../src/kernel/contract-schema.js';
+import { defineError } from '../../src/kernel/errors.js';
+import { breakingChanges, compareContracts } from './index.js';
 
 const NoSuchThing = defineError('NO_SUCH_THING', 404, 'No such thing');
 
@@ -22,27 +26,6 @@ const doc = (methods: MethodMap = baseMethods, events: EventMap = baseEvents, ve
 
 const withListInput = (input: z.ZodType) => ({ ...baseMethods, listThings: { ...baseMethods.listThings, input } });
 const withThingOutput = (output: z.ZodType) => ({ ...baseMethods, getThing: { ...baseMethods.getThing, output } });
-
-describe('describeContract', () => {
-  it('describes inputs as accepted and outputs as produced, with error codes and idempotency', () => {
-    const document = doc();
-    expect(document.name).toBe('things');
-    expect(document.version).toBe(1);
-    const getThing = document.methods['getThing'];
-    expect(getThing?.errors).toEqual(['NO_SUCH_THING']);
-    expect(getThing?.idempotent).toBe(true);
-    // Inputs stay open (zod strips unknown keys); outputs are closed.
-    expect(getThing?.input).toEqual({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
-    expect(getThing?.output).toMatchObject({ type: 'object', additionalProperties: false, required: ['id', 'status', 'count', 'note'] });
-    expect(document.events['ThingClosed']?.payload).toMatchObject({ properties: { id: { type: 'string' }, at: { type: 'string' } } });
-    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
-  });
-
-  it('names the member whose schema has no JSON Schema form', () => {
-    const methods = { ...baseMethods, when: { input: z.object({ at: z.date() }), output: z.object({}), errors: [], idempotent: true } };
-    expect(() => doc(methods)).toThrow(/things\/v1 when input cannot be described/);
-  });
-});
 
 describe('breakingChanges', () => {
   it('finds nothing between identical documents', () => {
