@@ -19,6 +19,7 @@ app.route(
   rpcServer({
     served: [{ contract: benchContract, api: { echo: async (input) => echo(input as { id: string; quantity: number }) } }],
     credentials: serviceCredentials({ secret: benchSecret, service: 'bench-server' }),
+    callers: { 'bench-client': [benchContract.name] },
     logger: createLogger({ level: 'silent' }),
   }),
 );

@@ -4,7 +4,7 @@
  * (`server`), by contract, method and outcome, plus Node's own process metrics. The gap
  * between the two for one method is what the hop itself costs.
  */
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { SeamError } from '../kernel/errors.js';
 
@@ -19,6 +19,8 @@ export interface ServiceMetrics {
   instrument<C extends AnyContract>(side: CallSide, contract: C, api: ContractApi<C>): ContractApi<C>;
   /** Reports a remote binding's circuit breaker as `seam_breaker_open{target,contract}` (1 open, 0.5 half-open, 0 closed). */
   watchBreaker(target: string, contract: AnyContract, state: () => string): void;
+  /** Counts a call this service refused because the caller may not call the contract: `seam_rpc_denied_total`. */
+  countDenied(denied: { readonly caller: string; readonly contract: string; readonly method: string }): void;
 }
 
 const breakerLevels: Record<string, number> = { closed: 0, 'half-open': 0.5, open: 1, isolated: 1 };
@@ -34,6 +36,13 @@ export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
     buckets,
     registers: [registry],
   });
+  // Labels are bounded: callers are the topology's services, contracts and methods those served.
+  const denied = new Counter({
+    name: 'seam_rpc_denied_total',
+    help: 'Calls from another service of the deployment refused because it may not call the contract (403 CALLER_NOT_ALLOWED)',
+    labelNames: ['caller', 'contract', 'method'] as const,
+    registers: [registry],
+  });
   const breakers = new Map<string, { target: string; contract: string; state: () => string }>();
   new Gauge({
     name: 'seam_breaker_open',
@@ -46,6 +55,7 @@ export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
   });
   return {
     registry,
+    countDenied: ({ caller, contract, method }) => denied.inc({ caller, contract, method }),
     watchBreaker: (target, contract, state) => {
       breakers.set(`${target} ${contract.id}`, { target, contract: contract.id, state });
     },

@@ -3,6 +3,7 @@
  * finds their instances, a balancer per service spreads calls, and each contract gets the
  * resilient HTTP binding (timeout, retries for idempotent methods, breaker, bulkhead).
  */
+import type { Dispatcher } from 'undici';
 import type { DeploymentConfig } from '../kernel/config.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import type { Logger } from '../kernel/logger.js';
@@ -35,7 +36,14 @@ export const openDiscovery = async (deployment: DeploymentConfig, topology: Topo
           { name: discovery.nameTemplate.replaceAll('{service}', service.name), record: 'A' as const, port: discovery.port },
         ]),
       );
-      const dns = dnsDiscovery({ services, refreshMs: dnsRefreshMs, logger: logger.child({ component: 'discovery' }) });
+      const dns = dnsDiscovery({
+        services,
+        refreshMs: dnsRefreshMs,
+        ...(discovery.servers ? { servers: discovery.servers } : {}),
+        // Every service of a deployment serves TLS or none does: they share the TLS settings.
+        scheme: deployment.tls ? 'https' : 'http',
+        logger: logger.child({ component: 'discovery' }),
+      });
       await dns.refresh();
       return dns;
     }
@@ -51,6 +59,8 @@ export interface RemoteContractOptions {
   readonly discovery: Discovery;
   readonly credentials: ServiceCredentials;
   readonly timeoutMs: number;
+  /** Connection pools for the calls (an agent trusting the deployment's CA, with TLS); the shared plain one when unset. */
+  readonly dispatcher?: Dispatcher;
   readonly logger: Logger;
   /** Wraps each remote API (metrics); identity when unset. */
   readonly instrument?: <C extends AnyContract>(contract: C, api: ContractApi<C>) => ContractApi<C>;
@@ -76,6 +86,7 @@ export const bindRemoteContracts = (host: ModuleHost, options: RemoteContractOpt
         balancer,
         credentials: options.credentials,
         timeoutMs: options.timeoutMs,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         logger: options.logger.child({ component: 'remote', target: service.name }),
       });
       host.useRemote(module.provides, options.instrument ? options.instrument(module.provides, binding.api) : binding.api);

@@ -9,11 +9,11 @@ import { registerInstance } from '../transport/discovery/redis-registry.js';
 
 const ttlMs = 5000;
 
-/** The URL others reach a server bound at `boundUrl` by: a wildcard address is no address. */
+/** The URL others reach a server bound at `boundUrl` by: a wildcard address is no address; http or https as served. */
 export const advertisedUrl = (boundUrl: string, port: number, configured: string | undefined): string => {
   if (configured !== undefined) return configured;
-  const { hostname: bound } = new URL(boundUrl);
-  return bound === '0.0.0.0' || bound === '[::]' ? `http://${hostname()}:${port}` : boundUrl;
+  const { hostname: bound, protocol } = new URL(boundUrl);
+  return bound === '0.0.0.0' || bound === '[::]' ? `${protocol}//${hostname()}:${port}` : boundUrl;
 };
 
 /** Registers and heartbeats; the returned function deregisters and disconnects. */

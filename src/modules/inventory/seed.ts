@@ -10,6 +10,7 @@ import { StockRepository } from './stock.repository.js';
 const sampleQuantity = (productId: string): number => 5 + (createHash('sha1').update(productId).digest()[0]! % 50);
 
 export const inventorySeed: ModuleSeed = {
+  requires: [catalogContract],
   isEmpty: (db) => new StockRepository(db).isEmpty(),
   async run(db, logger, resolve) {
     const catalog = resolve(catalogContract);

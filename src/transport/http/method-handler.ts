@@ -1,8 +1,9 @@
 /**
- * @module One method of a served contract as a hono handler: credential, deadline, trace,
- * input and output validation around the implementation.
+ * @module One method of a served contract as a hono handler: credential, caller permission,
+ * deadline, trace, input and output validation around the implementation.
  *
- * The order of checks: a genuine service credential (401), time left before the caller's
+ * The order of checks: a genuine service credential (401), a caller that may call this
+ * contract (401 unknown service, 403 CALLER_NOT_ALLOWED), time left before the caller's
  * deadline (504), input valid for the contract (400; unknown fields dropped), then the method
  * runs in the caller's trace and deadline, and its output is checked too (500 if broken).
  *
@@ -14,7 +15,7 @@
 import type { Context } from 'hono';
 import { continueTrace, runInCall, type CallContext } from '../../kernel/call-context.js';
 import type { MethodSpec } from '../../kernel/contract.js';
-import { DeadlineExceeded, Internal, toSeamError, validationFailed } from '../../kernel/errors.js';
+import { DeadlineExceeded, Internal, toSeamError, validationFailed, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { fieldIssues } from '../../kernel/validation.js';
 import { callHeadersOf, type CallHeaders } from './call-headers.js';
@@ -31,6 +32,10 @@ export interface MethodHandlerOptions {
   readonly spec: MethodSpec;
   readonly method: Method;
   readonly credentials: ServiceCredentials;
+  /** The services that may call this method's contract. */
+  readonly callers: ReadonlySet<string>;
+  /** The answer to a genuine caller not in `callers` (logged and counted by whoever makes it). */
+  readonly deny: (caller: string) => SeamError;
   readonly logger: Logger;
 }
 
@@ -55,6 +60,14 @@ class ServedMethod {
 
   get credentials(): ServiceCredentials {
     return this.options.credentials;
+  }
+
+  get callers(): ReadonlySet<string> {
+    return this.options.callers;
+  }
+
+  deny(caller: string): SeamError {
+    return this.options.deny(caller);
   }
 
   invoke(input: unknown): Promise<unknown> {
@@ -101,8 +114,15 @@ class ServedCall {
   start(): void {
     const sent = callHeadersOf(this.c);
     // A known token is accepted without a promise; only a new one waits for jose.
-    if (this.served.credentials.verifiedBefore(sent.credential) !== undefined) this.serve(sent);
-    else this.served.credentials.verify(sent.credential).then(() => this.serve(sent), (error: unknown) => this.fail(error));
+    const caller = this.served.credentials.verifiedBefore(sent.credential);
+    if (caller !== undefined) this.admit(caller, sent);
+    else this.served.credentials.verify(sent.credential).then((verified) => this.admit(verified, sent), (error: unknown) => this.fail(error));
+  }
+
+  /** A genuine credential says who calls; only a caller allowed this contract gets further. */
+  private admit(caller: string, sent: CallHeaders): void {
+    if (this.served.callers.has(caller)) this.serve(sent);
+    else this.fail(this.served.deny(caller));
   }
 
   private serve(sent: CallHeaders): void {

@@ -2,16 +2,21 @@
  * @module The server side of the HTTP binding: every method of every served contract as
  * `POST /rpc/<contract>/v<major>/<method>` on hono.
  *
- * Each call is checked in this order: a genuine service credential (401), the deadline the
- * caller still has (504 once it has passed), the input against the contract's schema (400;
- * fields this version does not know are dropped, so a newer minor's caller keeps working),
- * then the method runs in the caller's trace and deadline, and its output is checked too
- * (see method-handler.ts). Paths under /rpc that name no served method get a precise 404.
+ * Each call is checked in this order: a genuine service credential (401), a caller the
+ * deployment knows (401) and allows to call the contract (403 CALLER_NOT_ALLOWED, see
+ * caller-permissions.ts), the deadline the caller still has (504 once it has passed), the
+ * input against the contract's schema (400; fields this version does not know are dropped,
+ * so a newer minor's caller keeps working), then the method runs in the caller's trace and
+ * deadline, and its output is checked too (see method-handler.ts). Paths under /rpc that name no served method get a precise 404,
+ * but only after the same credential and caller checks: what a service serves is told to the
+ * services of the deployment alone.
  */
 import { Hono, type Context } from 'hono';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
-import { defineError, type SeamError } from '../../kernel/errors.js';
+import { defineError, toSeamError, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
+import { callHeadersOf } from './call-headers.js';
+import { callerGate, type CallerPermissions, type DeniedCall } from './caller-permissions.js';
 import { methodHandler, type Method, type MethodHandler } from './method-handler.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { methodPath, rpcPrefix, type ErrorBody } from './wire.js';
@@ -28,6 +33,10 @@ export interface ServedContract {
 export interface RpcServerOptions {
   readonly served: readonly ServedContract[];
   readonly credentials: ServiceCredentials;
+  /** Every service that may call, with the contracts (by name) each may call; others get 401 or 403. */
+  readonly callers: CallerPermissions;
+  /** Told of every call refused with 403 (a counter). */
+  readonly onDenied?: (denied: DeniedCall) => void;
   readonly logger: Logger;
 }
 
@@ -37,21 +46,36 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
   const app = new Hono();
   const byName = new Map(options.served.map((served) => [served.contract.name, served]));
   const byPath = new Map<string, MethodHandler>();
+  const { credentials, logger } = options;
+  const gate = callerGate({ permissions: options.callers, logger, ...(options.onDenied ? { onDenied: options.onDenied } : {}) });
 
   for (const { contract, api } of options.served) {
+    const callers = gate.callersOf(contract.name);
     for (const [name, spec] of Object.entries(contract.methods)) {
       const method = (api as unknown as Record<string, Method>)[name]!;
-      byPath.set(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, spec, method, credentials: options.credentials, logger: options.logger }));
+      const deny = (caller: string): SeamError => gate.deny(caller, contract.id, name);
+      byPath.set(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, spec, method, credentials, callers, deny, logger }));
     }
   }
 
-  // Anything else under /rpc: say precisely what is unknown, so a caller on the wrong
-  // version learns it from the answer rather than from a generic 404.
-  const unknown = (c: Context): Response | Promise<Response> => {
+  // Anything else under /rpc: to a caller of the deployment, say precisely what is unknown,
+  // so one on the wrong version learns it from the answer rather than from a generic 404.
+  const unknown = async (c: Context): Promise<Response> => {
     const [contractName, version, methodName, ...rest] = c.req.path.slice(rpcPrefix.length + 1).split('/');
+    const { credential } = callHeadersOf(c);
+    let caller: string;
+    try {
+      caller = credentials.verifiedBefore(credential) ?? (await credentials.verify(credential));
+    } catch (error) {
+      return errorResponse(c, toSeamError(error));
+    }
+    const served = contractName === undefined ? undefined : byName.get(contractName);
+    // A method name a caller made up is no metric label: it would grow the series without bound.
+    const methodLabel = served && methodName !== undefined && Object.hasOwn(served.contract.methods, methodName) ? methodName : '(unknown)';
+    if (!gate.isKnown(caller)) return errorResponse(c, gate.deny(caller, served?.contract.id ?? '(unknown)', methodLabel));
     if (!contractName || !version || !methodName || rest.length > 0) return c.notFound();
-    const served = byName.get(contractName);
     if (!served) return errorResponse(c, UnknownContract.create(`No contract ${contractName} here`));
+    if (!gate.callersOf(served.contract.name).has(caller)) return errorResponse(c, gate.deny(caller, served.contract.id, methodLabel));
     if (version !== `v${served.contract.version}`) {
       return errorResponse(
         c,

@@ -57,4 +57,25 @@ describe('service credentials', () => {
     expect(server.verifiedBefore(genuine)).toBe('caller');
     await expect(server.verify(undefined)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
+
+  it('signs with the first of several secrets and accepts any of them, so a secret rotates without downtime', async () => {
+    const oldSecret = 'old-secret-old-secret-old-secret-0123456789';
+    const newSecret = 'new-secret-new-secret-new-secret-0123456789';
+    const rotated = serviceCredentials({ secret: [newSecret, oldSecret], service: 'server' });
+    const stillOld = await serviceCredentials({ secret: oldSecret, service: 'old-caller' }).current();
+    const alreadyNew = await serviceCredentials({ secret: newSecret, service: 'new-caller' }).current();
+    await expect(rotated.verify(stillOld)).resolves.toBe('old-caller');
+    await expect(rotated.verify(alreadyNew)).resolves.toBe('new-caller');
+    // What the rotated service sends is signed with the new secret: a service on `new` alone accepts it.
+    const sent = await rotated.current();
+    await expect(serviceCredentials({ secret: newSecret, service: 'peer' }).verify(sent)).resolves.toBe('server');
+    await expect(serviceCredentials({ secret: oldSecret, service: 'peer' }).verify(sent)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const outsider = await serviceCredentials({ secret: 'other-secret-other-secret-other-0123456789', service: 'outsider' }).current();
+    await expect(rotated.verify(outsider)).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+  });
+
+  it('refuses to start without a secret, or with a short one among several', () => {
+    expect(() => serviceCredentials({ secret: [], service: 'server' })).toThrow(/at least 32 characters/);
+    expect(() => serviceCredentials({ secret: [secret, 'short'], service: 'server' })).toThrow(/at least 32 characters/);
+  });
 });

@@ -8,8 +8,12 @@
  * and goes through jose. Both have synchronous look-ups for the hot path, because awaiting an
  * already known answer still costs a promise and a turn of the microtask queue per call.
  * A forged, expired or missing credential is UNAUTHORIZED.
+ *
+ * Secrets rotate without downtime: given several, a service signs with the first and accepts
+ * a token signed with any. Deploy `new,old` everywhere, then `new` once no service signs
+ * with `old` any more (a token lives `ttlSeconds`).
  */
-import { jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT, type JWTVerifyResult } from 'jose';
 import { Unauthorized } from '../../kernel/errors.js';
 
 const audience = 'seam-rpc';
@@ -30,7 +34,8 @@ export interface ServiceCredentials {
 const expiryMarginMs = 1000;
 
 export interface ServiceCredentialOptions {
-  readonly secret: string;
+  /** One secret, or several: the first signs, a token signed with any of them is accepted. */
+  readonly secret: string | readonly string[];
   /** This service's name, put into the credentials it issues. */
   readonly service: string;
   readonly ttlSeconds?: number;
@@ -44,9 +49,34 @@ interface Verified {
   readonly expiresAt: number;
 }
 
+const verifyOptions = { issuer, audience, algorithms: ['HS256'] };
+
+/**
+ * Verifies with the signing key, then, if the signature is what failed, each older one. HS256
+ * tokens name no key, so a token from a caller still signing with an old secret costs one
+ * failed check first; a forged one costs one per secret, no more than a handful.
+ */
+const verifyWithAny = async (token: string, key: Uint8Array, olderKeys: readonly Uint8Array[]): Promise<JWTVerifyResult> => {
+  try {
+    return await jwtVerify(token, key, verifyOptions);
+  } catch (error) {
+    if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+    for (const older of olderKeys) {
+      try {
+        return await jwtVerify(token, older, verifyOptions);
+      } catch {
+        // Not this one either.
+      }
+    }
+    throw error;
+  }
+};
+
 export const serviceCredentials = (options: ServiceCredentialOptions): ServiceCredentials => {
-  if (options.secret.length < 32) throw new Error('The service secret must be at least 32 characters');
-  const key = new TextEncoder().encode(options.secret);
+  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
+  if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) throw new Error('Every service secret must be at least 32 characters, and one is needed');
+  const [signingKey, ...olderKeys] = secrets.map((secret) => new TextEncoder().encode(secret));
+  const key = signingKey!;
   const ttlSeconds = options.ttlSeconds ?? 60;
   const cacheSize = options.cacheSize ?? 1024;
   let issued: { token: string; renewAt: number } | undefined;
@@ -98,7 +128,7 @@ export const serviceCredentials = (options: ServiceCredentialOptions): ServiceCr
       const known = verifiedBefore(credential);
       if (known !== undefined) return known;
       try {
-        const { payload } = await jwtVerify(credential, key, { issuer, audience, algorithms: ['HS256'] });
+        const { payload } = await verifyWithAny(credential, key, olderKeys);
         if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new Error('claims missing');
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
         verified.set(credential, { service: payload.sub, expiresAt: payload.exp * 1000 - expiryMarginMs });
