@@ -6,6 +6,7 @@
  * With no topology this is the monolith: one service, every module, nothing remote. This is
  * the composition root: the only code that knows every module and every transport.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { accessTokens } from '../kernel/access-token.js';
 import { ConfigError, type AppConfig } from '../kernel/config.js';
@@ -14,21 +15,31 @@ import { Lifecycle } from '../kernel/lifecycle.js';
 import { createLogger, type Logger } from '../kernel/logger.js';
 import type { AnyModule } from '../kernel/module.js';
 import { ModuleHost } from '../kernel/module-host.js';
+import { readModuleSettings } from '../kernel/module-settings.js';
 import { createGateway } from '../gateway/app.js';
-import { healthRoutes, type ReadinessReport } from '../gateway/health.routes.js';
+import { healthRoutes, unlessStopping, type ReadinessReport } from '../gateway/health.routes.js';
+import { openLimitStore } from '../gateway/limiter-store.js';
+import { gatewayRequires } from '../gateway/requires.js';
+import type { CallerPermissions } from '../transport/http/caller-permissions.js';
+import { rpcAgent } from '../transport/http/rpc-client.js';
 import { serviceCredentials, type ServiceCredentials } from '../transport/http/service-credential.js';
 import { rpcServer } from '../transport/http/rpc-server.js';
 import { inProcessBinder } from '../transport/in-process.js';
+import { callerPermissionsOf } from './caller-permissions.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
-import { serviceMetrics, type ServiceMetrics } from './metrics.js';
+import { serviceMetrics } from './metrics.js';
 import { allModules } from './modules.js';
+import { metricsPlacement, operatorRoutes } from './operator.js';
 import { bindRemoteContracts, openDiscovery } from './remote-contracts.js';
 import { advertisedUrl, registerService } from './service-registration.js';
+import { loadServiceTls } from './service-tls.js';
 import { isDistributed, loadTopology, monolithTopology, selectService, type ServiceSpec, type Topology } from './topology.js';
 
 export interface RunningApp {
   readonly url: string;
+  /** Where /metrics is served when it has a port of its own (SEAM_OPERATOR_PORT). */
+  readonly operatorUrl?: string;
   readonly service: ServiceSpec;
   readonly topology: Topology;
   readonly host: ModuleHost;
@@ -63,6 +74,8 @@ const readinessOf = (database: DatabaseHandle | undefined, host: ModuleHost) => 
 interface Network {
   readonly redisUrl: string;
   readonly credentials: ServiceCredentials;
+  /** Which service may call which contracts, from the topology and what the code declares. */
+  readonly callers: CallerPermissions;
 }
 
 const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec): Network | undefined => {
@@ -74,7 +87,12 @@ const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec):
     ...(serviceSecret === undefined ? ['  SEAM_SERVICE_SECRET: required when the topology has several services (it signs their calls), it is not set'] : []),
   ];
   if (redisUrl === undefined || serviceSecret === undefined) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
-  return { redisUrl, credentials: serviceCredentials({ secret: serviceSecret, service: service.name }) };
+  return {
+    redisUrl,
+    // Every secret: the first signs, any is accepted, so a secret rotates without downtime.
+    credentials: serviceCredentials({ secret: serviceSecrets, service: service.name }),
+    callers: callerPermissionsOf(topology, allModules, gatewayRequires),
+  };
 };
 
 /**
@@ -85,8 +103,11 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   const topology = topologyOf(config);
   const service = selectService(topology, config.deployment.service);
   const network = networkOf(config, topology, service);
+  const tls = config.deployment.tls === undefined ? undefined : loadServiceTls(config.deployment.tls);
   const metrics = serviceMetrics({ service: service.name });
   const local: AnyModule[] = allModules.filter((module) => service.modules.includes(module.name));
+  // A bad module setting stops the start here, before any database is opened (the host parses them again).
+  readModuleSettings(local, config.environment);
   let database: DatabaseHandle | undefined;
   if (local.length > 0) {
     const opened = await openDatabase(config.database);
@@ -107,7 +128,11 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   if (network) {
     const discovery = await openDiscovery(config.deployment, topology, logger);
     lifecycle.onStop('discovery', () => discovery.close());
+    // With TLS the other services are called over https, trusting the deployment's CA only.
+    const dispatcher = tls ? rpcAgent({ ca: tls.ca }) : undefined;
+    if (dispatcher) lifecycle.onStop('rpc connections', () => dispatcher.close());
     bindRemoteContracts(host, {
+      ...(dispatcher ? { dispatcher } : {}),
       topology,
       local: service,
       modules: allModules,
@@ -125,17 +150,17 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
     const consumers = await startEventConsumers(host, local, network.redisUrl, logger);
     lifecycle.onStop('event consumers', () => Promise.all(consumers.map((consumer) => consumer.close())).then(() => undefined));
   }
-  return { database, host, topology, service, network, metrics };
+  // The gateway counts its rate limits in Redis when there is one, so they hold across its
+  // replicas. Registered before the HTTP server, so it closes after the last request.
+  const limits = service.gateway ? openLimitStore(config.deployment.redisUrl, logger) : undefined;
+  if (limits) lifecycle.onStop('rate limit store', () => limits.close());
+  return { database, host, topology, service, network, metrics, tls, limits };
 };
 
-/** Prometheus text format; keep /metrics off the public ingress (route only /api there). */
-const metricsRoute = (metrics: ServiceMetrics): Hono =>
-  new Hono().get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
-
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
-const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>): Hono => {
+const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>, stopping: () => boolean): Hono => {
   const { database, host, service, network, metrics } = parts;
-  const readiness = readinessOf(database, host);
+  const readiness = unlessStopping(stopping, readinessOf(database, host));
   const app = service.gateway
     ? createGateway({
         logger,
@@ -144,13 +169,19 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
         contracts: allModules.map((module) => module.provides),
         resolve: (contract) => host.api(contract),
         tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
+        edge: config.edge,
+        ...(parts.limits ? { limitStore: parts.limits.store } : {}),
       })
     : new Hono().route('/', healthRoutes(readiness));
   if (network && host.modules.length > 0) {
     const served = host.modules.map((module) => ({ contract: module.provides, api: metrics.instrument('server', module.provides, host.api(module.provides)) }));
-    app.route('/', rpcServer({ served, credentials: network.credentials, logger: logger.child({ component: 'rpc-server' }) }));
+    app.route(
+      '/',
+      rpcServer({ served, credentials: network.credentials, callers: network.callers, onDenied: metrics.countDenied, logger: logger.child({ component: 'rpc-server' }) }),
+    );
   }
-  app.route('/', metricsRoute(metrics));
+  const placement = metricsPlacement(config, service);
+  if (placement.where === 'service-port') app.route('/', operatorRoutes(metrics, placement.token));
   return app;
 };
 
@@ -167,14 +198,22 @@ export const startApp = async (config: AppConfig, logger: Logger = createLogger(
       const added = await host.seed({ onlyIfEmpty: true });
       if (Object.keys(added).length > 0) logger.info({ added }, 'empty database seeded with sample data');
     }
-    const server = await listen(httpAppOf(config, logger, parts).fetch, config.host, config.port);
+    const placement = metricsPlacement(config, service);
+    if (placement.where === 'nowhere') logger.warn('/metrics is not served: set SEAM_OPERATOR_PORT or SEAM_OPERATOR_TOKEN (this public port never serves it unauthenticated in production)');
+    const operator = placement.where === 'operator-port' ? await listen(operatorRoutes(parts.metrics, placement.token).fetch, config.host, placement.port) : undefined;
+    if (operator) lifecycle.onStop('operator http', () => operator.close());
+    // With TLS the whole port is HTTPS, and its URL (advertised to the registry) says https.
+    const server = await listen(httpAppOf(config, logger, parts, () => lifecycle.stopping).fetch, config.host, config.port, parts.tls ? { tls: { cert: parts.tls.cert, key: parts.tls.key } } : {});
     lifecycle.onStop('http', () => server.close());
+    // Runs once readiness already fails (it does from the signal on): the server keeps serving
+    // meanwhile, so load balancers and DNS stop sending here before it stops accepting.
+    lifecycle.onStop('drain delay', () => sleep(config.drainDelayMs));
     if (network && config.deployment.discovery.kind === 'redis' && host.modules.length > 0) {
       const url = advertisedUrl(server.url, server.port, config.deployment.advertiseUrl);
       // Registered last, so it is deregistered first: callers stop coming before the server stops.
       lifecycle.onStop('registry', await registerService(network.redisUrl, service.name, url, logger));
     }
-    return { url: server.url, service, topology, host, database, lifecycle, logger, stop: () => lifecycle.stop('stop requested') };
+    return { url: server.url, ...(operator ? { operatorUrl: operator.url } : {}), service, topology, host, database, lifecycle, logger, stop: () => lifecycle.stop('stop requested') };
   } catch (error) {
     await lifecycle.stop('start failed');
     throw error;

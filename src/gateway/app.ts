@@ -1,5 +1,5 @@
 /**
- * @module The public HTTP edge: routing, request ids, body limits and problem+json errors.
+ * @module The public HTTP edge: routing, request ids, rate limits, body limits and problem+json errors.
  *
  * The gateway calls modules only through their contracts' APIs, handed to it by the
  * composition root; it neither knows nor cares whether a call stays in this process.
@@ -7,26 +7,24 @@
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AccessTokens } from '../kernel/access-token.js';
+import type { EdgeConfig } from '../kernel/config.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { commonErrors, NotFound, PayloadTooLarge, toSeamError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import { catalogContract } from '../modules/catalog/contract.js';
-import { identityContract } from '../modules/identity/contract.js';
-import { inventoryContract } from '../modules/inventory/contract.js';
-import { notificationsContract } from '../modules/notifications/contract.js';
-import { ordersContract } from '../modules/orders/contract.js';
-import { shippingContract } from '../modules/shipping/contract.js';
 import { accessLog } from './access-log.js';
 import { limitBody } from './body-limit.js';
 import { catalogRoutes } from './catalog.routes.js';
+import { edgeErrors, edgeProtection } from './edge-limits.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { identityRoutes } from './identity.routes.js';
 import { inventoryRoutes } from './inventory.routes.js';
+import { memoryStore, type LimiterStore } from './limiter-store.js';
 import { notificationsRoutes } from './notifications.routes.js';
 import { orderRoutes } from './orders.routes.js';
+import { gatewayRequires, resolveRequirements } from './requires.js';
 import { shippingRoutes } from './shipping.routes.js';
 import { traceContext } from './trace-context.js';
-import { errorTitles, problemResponse, toProblem } from './problem.js';
+import { errorResponse, errorTitles } from './problem.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -34,14 +32,18 @@ export interface GatewayOptions {
   readonly readiness: ReadinessProbe;
   /** Contracts whose declared errors the gateway may meet, for problem titles. */
   readonly contracts: readonly AnyContract[];
-  /** The API of a contract, wherever it runs. */
+  /** The API of a contract, wherever it runs; asked only for those of gatewayRequires. */
   readonly resolve: <C extends AnyContract>(contract: C) => ContractApi<C>;
   readonly tokens: AccessTokens;
+  /** Rate limits and login throttling (see edge-limits.ts); none when absent. */
+  readonly edge?: EdgeConfig;
+  /** Where the edge counts: Redis, shared by every replica; this process's memory when absent. */
+  readonly limitStore?: LimiterStore;
 }
 
 export const createGateway = (options: GatewayOptions): Hono => {
   const { logger } = options;
-  const titles = errorTitles(options.contracts, commonErrors);
+  const titles = errorTitles(options.contracts, [...commonErrors, ...edgeErrors]);
   const app = new Hono();
 
   app.use(requestId());
@@ -55,7 +57,7 @@ export const createGateway = (options: GatewayOptions): Hono => {
    */
   const problemFor = (c: Context, error: SeamError): Response => {
     const id = c.get('requestId') as string | undefined;
-    const response = problemResponse(toProblem(error, { instance: c.req.path, requestId: id, titles }));
+    const response = errorResponse(error, { instance: c.req.path, requestId: id, titles });
     if (id !== undefined) response.headers.set('x-request-id', id);
     return response;
   };
@@ -70,6 +72,11 @@ export const createGateway = (options: GatewayOptions): Hono => {
   app.route('/', healthRoutes(options.readiness));
 
   const api = new Hono();
+  const edge = options.edge
+    ? edgeProtection({ config: options.edge, store: options.limitStore ?? memoryStore(), tokens: options.tokens, logger, onLimited: problemFor })
+    : undefined;
+  // First: a client over its limit costs nothing more than the count.
+  if (edge) api.route('/', edge.limits);
   api.use(
     limitBody({
       maxSize: options.bodyLimitBytes,
@@ -78,16 +85,15 @@ export const createGateway = (options: GatewayOptions): Hono => {
       },
     }),
   );
-  const { resolve, tokens } = options;
-  const catalog = resolve(catalogContract);
-  const inventory = resolve(inventoryContract);
-  const shipping = resolve(shippingContract);
+  const { tokens } = options;
+  // Only what gatewayRequires declares: it is also what this edge may call in a split.
+  const { catalog, identity, inventory, notifications, orders, shipping } = resolveRequirements(gatewayRequires, options.resolve);
   api.route('/', catalogRoutes({ catalog, inventory, tokens }));
-  api.route('/', identityRoutes(resolve(identityContract), tokens));
+  api.route('/', identityRoutes(identity, tokens, edge?.logins));
   api.route('/', inventoryRoutes(inventory, catalog, tokens));
   api.route('/', shippingRoutes(shipping, tokens));
-  api.route('/', orderRoutes({ orders: resolve(ordersContract), shipping, catalog, tokens }));
-  api.route('/', notificationsRoutes(resolve(notificationsContract), tokens));
+  api.route('/', orderRoutes({ orders, shipping, catalog, tokens }));
+  api.route('/', notificationsRoutes(notifications, tokens));
   app.route('/api/v1', api);
 
   return app;

@@ -1,5 +1,5 @@
 /**
- * @module Public identity routes: register, sign in, and who am I.
+ * @module Public identity routes: register, sign in (throttled per account and address), and who am I.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import type { AccessTokens } from '../kernel/access-token.js';
 import type { IdentityApi } from '../modules/identity/contract.js';
 import { authenticate, currentUser } from './auth.js';
 import { readJson } from './body.js';
+import { unthrottledLogins, type LoginThrottle } from './login-throttle.js';
 
 // The edge forgives what people type (stray spaces, capitals in an email) before the
 // contract, which never rewrites data, checks it. Passwords are taken exactly as sent.
@@ -34,16 +35,20 @@ const loginBody = z.object({
   password: text(1, 128),
 });
 
-export const identityRoutes = (identity: IdentityApi, tokens: AccessTokens): Hono => {
+export const identityRoutes = (identity: IdentityApi, tokens: AccessTokens, logins: LoginThrottle = unthrottledLogins): Hono => {
   const routes = new Hono();
 
   routes.post('/auth/register', async (c) => c.json(await identity.register(await readJson(c, registerBody)), 201));
 
   routes.post('/auth/login', async (c) => {
-    const session = await identity.login(await readJson(c, loginBody));
-    // A bearer token is a credential: no cache, shared or private, may keep it (RFC 6749 §5.1).
-    c.header('cache-control', 'no-store');
-    return c.json(session);
+    const credentials = await readJson(c, loginBody);
+    // Counted by the email as normalised above, so "ADA@x" and "ada@x" are one account.
+    return logins.attempt(c, credentials.email, async () => {
+      const session = await identity.login(credentials);
+      // A bearer token is a credential: no cache, shared or private, may keep it (RFC 6749 §5.1).
+      c.header('cache-control', 'no-store');
+      return c.json(session);
+    });
   });
 
   routes.get('/me', authenticate(tokens), async (c) => {

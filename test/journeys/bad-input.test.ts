@@ -147,7 +147,9 @@ describe('bad input at every public route, on embedded PGlite', () => {
   const orderCall = (json: unknown): Call => ({ as: 'customer', json, headers: { 'idempotency-key': randomUUID() } });
 
   beforeAll(async () => {
-    app = await startTestApp({ ADMIN_PASSWORD: adminPassword, JWT_SECRET: jwtSecret });
+    // One client sending every bad input there is: far more than a real client would, so the
+    // request quotas are raised (their own tests are test/gateway/rate-limit.test.ts).
+    app = await startTestApp({ ADMIN_PASSWORD: adminPassword, JWT_SECRET: jwtSecret, RATE_LIMIT_DEFAULT: '100000/60', RATE_LIMIT_AUTH: '100000/60' });
     const login = async (email: string, password: string): Promise<string> => {
       const reply = await send('POST', '/auth/login', { json: { email, password } });
       expect(reply.status, reply.text).toBe(200);
