@@ -9,9 +9,8 @@
  * latency; 32 calls in flight give throughput. Rounds alternate raw and binding, and which of
  * them goes first, so drift hits both. Every loop is bounded in count and time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { Agent } from 'undici';
 import { createLogger } from '../src/kernel/logger.js';
 import { staticDiscovery } from '../src/transport/discovery/discovery.js';
@@ -19,6 +18,7 @@ import { bindHttp } from '../src/transport/http/rpc-client.js';
 import { Balancer } from '../src/transport/resilience/balancer.js';
 import { bindRemote } from '../src/transport/resilience/remote-binding.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';
+import { entryCommand } from '../scripts/entry-command.js';
 import { benchContract, benchSecret } from './transport-contract.js';
 import { median, percentile } from './stats.js';
 
@@ -34,9 +34,11 @@ if (!pinned && hasTaskset) {
   process.exit(code ?? 1);
 }
 
-const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
-const serverArgs = [tsx, join(import.meta.dirname, 'transport-server.ts')];
-const server = hasTaskset ? spawn('taskset', ['-c', '1', ...serverArgs], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(serverArgs[0]!, serverArgs.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+// The server runs in the client's form: compiled under plain node after a build, else under tsx.
+const serverEntry = entryCommand(import.meta.url, './transport-server');
+const serverArgs = [serverEntry.command, ...serverEntry.args];
+const serverOptions: SpawnOptions = { cwd: serverEntry.cwd, stdio: ['ignore', 'pipe', 'inherit'] };
+const server = hasTaskset ? spawn('taskset', ['-c', '1', ...serverArgs], serverOptions) : spawn(serverEntry.command, serverEntry.args, serverOptions);
 const baseUrl = await new Promise<string>((resolve, reject) => {
   server.stdout!.on('data', (chunk: Buffer) => {
     const url = /http:\/\/\S+/.exec(chunk.toString())?.[0];

@@ -1,6 +1,7 @@
 /**
  * @module The framework path alone, for a CPU profile of the shop under checkout load:
- * `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/checkout/profile.ts [orders]`.
+ * `npm run build && node --cpu-prof --cpu-prof-dir=/tmp/prof --enable-source-maps dist/bench/checkout/profile.js [orders]`
+ * (the compiled code, as production runs it).
  * Same setup and load as `npm run bench:checkout`, without the baseline or the report.
  */
 import { randomUUID } from 'node:crypto';

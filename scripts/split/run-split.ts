@@ -14,12 +14,14 @@ import { allModules } from '../../src/app/modules.js';
 import { schemasOf } from '../../src/app/service-logins.js';
 import { databaseRoleOf, loadTopology, type Topology } from '../../src/app/topology.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
+import { projectRootOf } from '../entry-command.js';
 import { freePort } from '../local-servers/child-process.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
 import { startRedis } from '../local-servers/redis-server.js';
 import { ServiceProcess } from './service-process.js';
 
-export const defaultSplitTopology = join(import.meta.dirname, '..', '..', 'deploy', 'split', 'topology.yaml');
+// From the project root, not this file: compiled, this file sits one dist/ deeper.
+export const defaultSplitTopology = join(projectRootOf(import.meta.dirname), 'deploy', 'split', 'topology.yaml');
 
 export interface SplitOptions {
   readonly topologyPath?: string;

@@ -1,13 +1,15 @@
 /**
- * @module One instance of one service of a split run: `node --import tsx src/main.ts` with
- * the service's environment and port, its output kept (and optionally echoed with a prefix),
- * ready once its /readyz answers 200.
+ * @module One instance of one service of a split run: the entry point (src/main) with the
+ * service's environment and port, its output kept (and optionally echoed with a prefix), ready
+ * once its /readyz answers 200. It runs in the form this file runs in (entry-command.ts):
+ * compiled under plain node from `npm run split`, as production runs; the .ts source under tsx
+ * from tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { entryCommand } from '../entry-command.js';
 
-const root = join(import.meta.dirname, '..', '..');
+const entry = entryCommand(import.meta.url, '../../src/main');
 const readyTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
@@ -51,8 +53,8 @@ export class ServiceProcess {
   /** Starts the process and resolves once it is ready; rejects (and kills it) otherwise. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
+    const child = spawn(entry.command, entry.args, {
+      cwd: entry.cwd,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env, HOST: '127.0.0.1', PORT: String(this.spec.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
