@@ -20,6 +20,7 @@ import { createGateway } from '../gateway/app.js';
 import { healthRoutes, unlessStopping, type ReadinessReport } from '../gateway/health.routes.js';
 import { openLimitStore } from '../gateway/limiter-store.js';
 import { gatewayRequires } from '../gateway/requires.js';
+import { readEdgeSettings } from '../gateway/settings.js';
 import type { CallerPermissions } from '../transport/http/caller-permissions.js';
 import { rpcAgent } from '../transport/http/rpc-client.js';
 import { serviceCredentials, type ServiceCredentials } from '../transport/http/service-credential.js';
@@ -108,6 +109,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   const local: AnyModule[] = allModules.filter((module) => service.modules.includes(module.name));
   // A bad module setting stops the start here, before any database is opened (the host parses them again).
   readModuleSettings(local, config.environment);
+  const edge = service.gateway ? readEdgeSettings(config.environment) : undefined;
   let database: DatabaseHandle | undefined;
   if (local.length > 0) {
     const opened = await openDatabase(config.database);
@@ -154,7 +156,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   // replicas. Registered before the HTTP server, so it closes after the last request.
   const limits = service.gateway ? openLimitStore(config.deployment.redisUrl, logger) : undefined;
   if (limits) lifecycle.onStop('rate limit store', () => limits.close());
-  return { database, host, topology, service, network, metrics, tls, limits };
+  return { database, host, topology, service, network, metrics, tls, limits, edge };
 };
 
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
@@ -169,7 +171,7 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
         contracts: allModules.map((module) => module.provides),
         resolve: (contract) => host.api(contract),
         tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
-        edge: config.edge,
+        ...(parts.edge ? { edge: parts.edge } : {}),
         ...(parts.limits ? { limitStore: parts.limits.store } : {}),
       })
     : new Hono().route('/', healthRoutes(readiness));

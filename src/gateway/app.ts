@@ -7,7 +7,6 @@
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AccessTokens } from '../kernel/access-token.js';
-import type { EdgeConfig } from '../kernel/config.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { commonErrors, NotFound, PayloadTooLarge, toSeamError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
@@ -25,6 +24,7 @@ import { gatewayRequires, resolveRequirements } from './requires.js';
 import { shippingRoutes } from './shipping.routes.js';
 import { traceContext } from './trace-context.js';
 import { errorResponse, errorTitles } from './problem.js';
+import type { EdgeConfig } from './settings.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;

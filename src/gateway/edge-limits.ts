@@ -14,13 +14,13 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AccessTokens } from '../kernel/access-token.js';
-import type { EdgeConfig, RateLimitRule } from '../kernel/config.js';
 import type { SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { clientAddress } from './client-address.js';
 import type { LimiterStore } from './limiter-store.js';
 import { LoginLocked, loginThrottle, type LoginThrottle } from './login-throttle.js';
 import { RateLimited, rateLimit } from './rate-limit.js';
+import type { EdgeConfig, RateLimitRule } from './settings.js';
 
 /** The errors the edge's protection answers with, for problem titles. */
 export const edgeErrors = [RateLimited, LoginLocked] as const;
@@ -62,7 +62,7 @@ const signedInUser =
 
 /**
  * @example
- * const edge = edgeProtection({ config: config.edge, store: memoryStore(), tokens, logger, onLimited: problemFor });
+ * const edge = edgeProtection({ config: readEdgeSettings(process.env), store: memoryStore(), tokens, logger, onLimited: problemFor });
  * api.route('/', edge.limits);
  * api.route('/', identityRoutes(identity, tokens, edge.logins));
  */

@@ -14,15 +14,6 @@ export { ConfigError } from './environment.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** `points/seconds`: that many requests per window of that many seconds. */
-const rateLimit = z
-  .string()
-  .regex(/^[1-9][0-9]*\/[1-9][0-9]*$/, 'expected "requests/seconds", e.g. "600/60"')
-  .transform((spec): RateLimitRule => {
-    const [points = '0', seconds = '0'] = spec.split('/');
-    return { points: Number(points), durationSeconds: Number(seconds) };
-  });
-
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// connection URL');
@@ -58,16 +49,6 @@ const envSchema = z.object({
   SEAM_TLS_CERT: z.string().min(1, 'expected the path of a PEM certificate').optional(),
   SEAM_TLS_KEY: z.string().min(1, 'expected the path of a PEM private key').optional(),
   SEAM_TLS_CA: z.string().min(1, 'expected the path of a PEM CA certificate').optional(),
-  SEAM_TRUST_PROXY_HOPS: wholeNumber('hops', 0).default(0),
-  RATE_LIMIT: onOff.default('on'),
-  RATE_LIMIT_DEFAULT: rateLimit.prefault('600/60'),
-  RATE_LIMIT_AUTH: rateLimit.prefault('60/60'),
-  RATE_LIMIT_ORDERS: rateLimit.prefault('120/60'),
-  RATE_LIMIT_REGISTER: rateLimit.prefault('20/3600'),
-  LOGIN_MAX_FAILURES: wholeNumber('failures', 1).default(10),
-  LOGIN_MAX_FAILURES_PER_ADDRESS: wholeNumber('failures', 1).default(100),
-  LOGIN_LOCK_SECONDS: seconds(1).default(900),
-  LOGIN_FAILURE_DELAY_MS: milliseconds(0).default(250),
   SEAM_OPERATOR_PORT: portNumber.optional(),
   SEAM_OPERATOR_TOKEN: z.string().min(16, 'expected a token of at least 16 characters').optional(),
   SHUTDOWN_DRAIN_DELAY_MS: milliseconds(0).optional(),
@@ -112,7 +93,6 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly auth: AuthConfig;
   readonly deployment: DeploymentConfig;
-  readonly edge: EdgeConfig;
   readonly operator: OperatorConfig;
   /** On SIGTERM: how long to keep serving (readiness already failing) so load balancers notice. */
   readonly drainDelayMs: number;
@@ -121,38 +101,6 @@ export interface AppConfig {
    * from it at start (only the variables under the module's prefix reach the module).
    */
   readonly environment: Environment;
-}
-
-/** So many requests per window, per client address or per user. */
-export interface RateLimitRule {
-  readonly points: number;
-  readonly durationSeconds: number;
-}
-
-/** What the public edge protects itself with. */
-export interface EdgeConfig {
-  /** Proxies in front of the gateway whose X-Forwarded-For entries are believed (0: none). */
-  readonly trustProxyHops: number;
-  readonly rateLimits: {
-    readonly enabled: boolean;
-    /** Every /api request, per address and per signed-in user. */
-    readonly default: RateLimitRule;
-    /** /auth/* (register, login), per address. */
-    readonly auth: RateLimitRule;
-    /** POST /orders, per user. */
-    readonly orders: RateLimitRule;
-    /** Accounts registered, per address. */
-    readonly register: RateLimitRule;
-  };
-  readonly login: {
-    /** Consecutive failed logins for one account, from any address, before it is locked. */
-    readonly maxFailures: number;
-    /** Consecutive failed logins from one address, for any account, before it is locked (higher: addresses are shared). */
-    readonly maxFailuresPerAddress: number;
-    readonly lockSeconds: number;
-    /** Each consecutive failure of an account is answered this much later than the one before (the slowdown before the lock). */
-    readonly failureDelayMs: number;
-  };
 }
 
 /** Internal endpoints (/metrics): on a port of their own, or behind a bearer token, or both. */
@@ -237,23 +185,6 @@ const tlsOf = (vars: z.infer<typeof envSchema>): { tls: TlsConfig } | undefined 
   return { tls: { certPath, keyPath, caPath } };
 };
 
-const edgeOf = (vars: z.infer<typeof envSchema>): EdgeConfig => ({
-  trustProxyHops: vars.SEAM_TRUST_PROXY_HOPS,
-  rateLimits: {
-    enabled: vars.RATE_LIMIT === 'on',
-    default: vars.RATE_LIMIT_DEFAULT,
-    auth: vars.RATE_LIMIT_AUTH,
-    orders: vars.RATE_LIMIT_ORDERS,
-    register: vars.RATE_LIMIT_REGISTER,
-  },
-  login: {
-    maxFailures: vars.LOGIN_MAX_FAILURES,
-    maxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,
-    lockSeconds: vars.LOGIN_LOCK_SECONDS,
-    failureDelayMs: vars.LOGIN_FAILURE_DELAY_MS,
-  },
-});
-
 const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
   ...(vars.SEAM_TOPOLOGY === undefined ? {} : { topologyPath: vars.SEAM_TOPOLOGY }),
   ...(vars.SEAM_SERVICE === undefined ? {} : { service: vars.SEAM_SERVICE }),
@@ -289,7 +220,6 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     bodyLimitBytes: vars.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     deployment: deploymentOf(vars),
-    edge: edgeOf(vars),
     operator: {
       ...(vars.SEAM_OPERATOR_PORT === undefined ? {} : { port: vars.SEAM_OPERATOR_PORT }),
       ...(vars.SEAM_OPERATOR_TOKEN === undefined ? {} : { token: vars.SEAM_OPERATOR_TOKEN }),
