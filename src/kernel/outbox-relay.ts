@@ -74,8 +74,9 @@ const envelopeOf = (row: ClaimedRow): EventEnvelope => ({
 
 /**
  * Deliveries in flight at once. One at a time, an in-process delivery (a transaction per
- * event) capped the relay at about 55 events/s under checkout load, below the rate orders
- * publish. Four keeps most of a 10-connection pool for requests.
+ * event) capped the relay at about 55 events/s under the reference shop's checkout load,
+ * below the rate its events were published. Four keeps most of a 10-connection pool for
+ * requests.
  */
 const defaultDeliveryConcurrency = 4;
 
