@@ -304,7 +304,14 @@ describe.each(backends)('payments module on $name', (backend) => {
     const payments = await startPayments({ processor, leaseMs: 100, inFlightWaitMs: 5_000 });
     const orderId = randomUUID();
     const stalled = payments.charge(chargeFor(orderId));
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // The first attempt is held at the processor until its lease has run out, by the
+    // database's clock (the one leases are kept by), however slow the machine.
+    await waitFor(
+      () => selectRows<{ expired: boolean }>(handle.db, sql`select lease_until <= now() as expired from payments.payments where order_id = ${orderId}`),
+      (rows) => rows[0]?.expired === true,
+      30_000,
+      'the stalled attempt to outlive its lease',
+    );
     const taken = await payments.charge(chargeFor(orderId));
     expect(taken.status).toBe('CAPTURED');
     processor.release();

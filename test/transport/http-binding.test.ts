@@ -2,6 +2,7 @@
  * What only the HTTP binding has to get right: credentials, versions, deadlines, traces,
  * forward compatibility, and telling "it failed" from "it may have run".
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { HttpServer } from '../../src/app/http-server.js';
@@ -9,6 +10,7 @@ import { currentCall, newSpanId, runInCall } from '../../src/kernel/call-context
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { defineError, SeamError } from '../../src/kernel/errors.js';
 import { bindHttp } from '../../src/transport/http/rpc-client.js';
+import { Gate } from '../support/fault-injection.js';
 import { credentialsFor, serveRpc } from '../support/rpc-server.js';
 
 const Refused = defineError('REFUSED', 409, 'Refused');
@@ -17,7 +19,10 @@ const echoV1 = defineContract('echo', 1, {
   methods: {
     echo: { input: z.object({ text: z.string() }), output: z.object({ text: z.string(), traceId: z.string().nullable() }), errors: [], idempotent: true },
     refuse: { input: z.object({}), output: z.object({}), errors: [Refused], idempotent: true },
-    sleep: { input: z.object({ ms: z.number() }), output: z.object({ finished: z.boolean() }), errors: [], idempotent: true },
+    /** Waits until the test opens `held`. */
+    hold: { input: z.object({}), output: z.object({ finished: z.boolean() }), errors: [], idempotent: true },
+    /** How much time the server was told the caller has left, in ms. */
+    budget: { input: z.object({}), output: z.object({ remainingMs: z.number().nullable() }), errors: [], idempotent: true },
   },
 });
 /** The same contract one minor version later: an optional field added. */
@@ -34,6 +39,7 @@ const echoV1Newer = defineContract('echo', 1, {
 const echoV2 = defineContract('echo', 2, { methods: echoV1.methods });
 
 const seen: { inputs: unknown[] } = { inputs: [] };
+let held = new Gate();
 const implementation: ContractApi<typeof echoV1> = {
   async echo(input) {
     seen.inputs.push(input);
@@ -42,20 +48,34 @@ const implementation: ContractApi<typeof echoV1> = {
   async refuse() {
     throw Refused.create('No, thank you', { why: 'testing' });
   },
-  async sleep({ ms }) {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+  async hold() {
+    await held.pass();
     return { finished: true };
+  },
+  async budget() {
+    const deadline = currentCall()?.deadline;
+    return { remainingMs: deadline === undefined ? null : deadline - Date.now() };
   },
 };
 
 let server: HttpServer;
+/** Takes connections and never answers: what a frozen process looks like to a caller. */
+let silent: Server;
+const silentSockets: Socket[] = [];
 const credentials = credentialsFor('caller');
-const client = (timeoutMs = 2000) => bindHttp(echoV1, { endpoint: () => server.url, credentials, timeoutMs });
+const client = (timeoutMs = 2000, endpoint = () => server.url) => bindHttp(echoV1, { endpoint, credentials, timeoutMs });
 
 beforeAll(async () => {
   server = await serveRpc([{ contract: echoV1, api: implementation as ContractApi<typeof echoV1> }]);
+  silent = createServer((socket) => silentSockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  held.open();
+  for (const socket of silentSockets) socket.destroy();
+  await new Promise((resolve) => silent?.close(resolve));
+  await server?.close();
+});
 
 const post = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"text":"hi"}' });
@@ -127,27 +147,36 @@ describe('HTTP binding', () => {
     expect(seen.inputs).toEqual([{ text: 'hey' }]);
   });
 
-  it('gives up at the caller’s timeout, with DEADLINE_EXCEEDED', async () => {
-    const started = Date.now();
-    await expect(client(200).sleep({ ms: 2000 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
-    expect(Date.now() - started).toBeLessThan(1500);
+  it('gives up at the caller’s timeout, with DEADLINE_EXCEEDED, on a server that never answers', async () => {
+    const { port } = silent.address() as { port: number };
+    const frozen = client(200, () => `http://127.0.0.1:${port}`);
+    await expect(frozen.echo({ text: 'anyone there?' })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED', message: 'echo/v1.echo did not answer within 200 ms' });
   });
 
   it('sends the remaining time, so the server stops waiting when the caller would', async () => {
-    const response = await fetch(`${server.url}/rpc/echo/v1/sleep`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-seam-credential': await credentials.current(), 'x-seam-timeout-ms': '100' },
-      body: '{"ms":1000}',
-    });
-    expect(response.status).toBe(504);
-    expect(await response.json()).toMatchObject({ error: { code: 'DEADLINE_EXCEEDED' } });
+    held = new Gate();
+    try {
+      const response = await fetch(`${server.url}/rpc/echo/v1/hold`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-seam-credential': await credentials.current(), 'x-seam-timeout-ms': '100' },
+        body: '{}',
+      });
+      // The method is still held: only the caller's deadline can have ended the call.
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ error: { code: 'DEADLINE_EXCEEDED' } });
+    } finally {
+      held.open();
+    }
   });
 
   it('uses a shorter deadline inherited from the calling request', async () => {
-    const started = Date.now();
-    const call = runInCall({ traceId: 'b'.repeat(32), spanId: newSpanId(), deadline: Date.now() + 150 }, () => client(5000).sleep({ ms: 2000 }));
-    await expect(call).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    const inherited = { traceId: 'b'.repeat(32), spanId: newSpanId(), deadline: Date.now() + 5000 };
+    const { remainingMs } = await runInCall(inherited, () => client(600_000).budget({}));
+    // At most what the calling request had left (time only passes), nowhere near the binding's own 600 s.
+    expect(remainingMs).not.toBeNull();
+    expect(remainingMs!).toBeLessThanOrEqual(5000);
+    const alone = await client(600_000).budget({});
+    expect(alone.remainingMs!).toBeGreaterThan(5000);
   });
 
   it('reports a server that cannot be reached as REMOTE_CALL_FAILED', async () => {

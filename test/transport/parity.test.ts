@@ -1,84 +1,354 @@
 /**
- * One contract test body, two bindings: the catalog called in process and over HTTP must
- * give the same results and the same errors (code, status, details, message).
+ * One test body per contract, two bindings, as weavertest runs one body under Local and RPC:
+ * every contract of the shop, called in process and through the binding a split deployment
+ * uses (bindRemote: a balancer over two RPC instances on loopback, timeouts, retries, breaker,
+ * bulkhead), must give the same results and raise the same errors (code, status, message and
+ * details). What the remote binding adds when the wire fails is in remote-protections.test.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpServer } from '../../src/app/http-server.js';
-import type { ContractApi } from '../../src/kernel/contract.js';
-import { SeamError } from '../../src/kernel/errors.js';
+import { allModules } from '../../src/app/modules.js';
+import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
 import { catalogContract } from '../../src/modules/catalog/contract.js';
-import { catalogModule } from '../../src/modules/catalog/module.js';
 import { seedProducts } from '../../src/modules/catalog/seed-data.js';
-import { bindHttp } from '../../src/transport/http/rpc-client.js';
-import { credentialsFor, serveRpc } from '../support/rpc-server.js';
+import { identityContract } from '../../src/modules/identity/contract.js';
+import { inventoryContract } from '../../src/modules/inventory/contract.js';
+import { notificationsContract } from '../../src/modules/notifications/contract.js';
+import { ordersContract } from '../../src/modules/orders/contract.js';
+import { paymentsContract } from '../../src/modules/payments/contract.js';
+import { testCards } from '../../src/modules/payments/simulated-card-processor.js';
+import { shippingContract } from '../../src/modules/shipping/contract.js';
+import { bindRemotely, failureOf, startRpcInstance, type RemoteBindings, type RpcInstance } from '../support/remote-shop.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';
+import { waitFor } from '../support/wait-for.js';
 
-type Catalog = ContractApi<typeof catalogContract>;
+const shopContracts: readonly AnyContract[] = [catalogContract, identityContract, inventoryContract, ordersContract, paymentsContract, shippingContract, notificationsContract];
 
 let running: TestHost;
-let server: HttpServer;
-const bindings: Record<string, Catalog> = {};
+let instances: RpcInstance[] = [];
+let remote: RemoteBindings;
 
 beforeAll(async () => {
-  running = await startTestHost([catalogModule]);
+  // A checkout deadline no loaded machine reaches: placeOrder always answers how checkout ended.
+  running = await startTestHost(allModules, { CHECKOUT_DEADLINE_MS: '120000' });
   await running.host.seed({ onlyIfEmpty: true });
-  const local = running.host.api(catalogContract);
-  server = await serveRpc([{ contract: catalogContract, api: local }]);
-  bindings['in-process'] = local;
-  bindings['http'] = bindHttp(catalogContract, { endpoint: () => server.url, credentials: credentialsFor('gateway'), timeoutMs: 5000 });
+  const served = shopContracts.map((contract) => ({ contract, api: running.host.api(contract) as ContractApi<AnyContract> }));
+  instances = await Promise.all([startRpcInstance(served), startRpcInstance(served)]);
+  remote = bindRemotely(instances.map((instance) => instance.url));
 });
 afterAll(async () => {
-  await server?.close();
+  await Promise.all(instances.map((instance) => instance.close()));
   await running?.stop();
 });
 
-const failureOf = async (call: Promise<unknown>): Promise<SeamError> => {
-  const error = await call.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SeamError);
-  return error as SeamError;
-};
+/** The reference: the module's own API in this process. */
+const local = <C extends AnyContract>(contract: C): ContractApi<C> => running.host.api(contract);
 
-describe.each(['in-process', 'http'])('catalog contract over %s', (binding) => {
-  const catalog = (): Catalog => bindings[binding]!;
+interface Binding {
+  readonly name: string;
+  api<C extends AnyContract>(contract: C): ContractApi<C>;
+}
 
-  it('pages through products with the same results', async () => {
-    const first = await catalog().listProducts({ limit: 3 });
-    expect(first.items).toHaveLength(3);
-    const second = await catalog().listProducts({ limit: 3, cursor: first.nextCursor! });
-    expect(second.items[0]!.name >= first.items[2]!.name).toBe(true);
-    const reference = await bindings['in-process']!.listProducts({ limit: 3 });
-    expect(first).toEqual(reference);
-  });
+const bindings: readonly Binding[] = [
+  { name: 'in process', api: local },
+  { name: 'remote (bindRemote)', api: (contract) => remote.api(contract) },
+];
 
-  it('gets a product and several by id', async () => {
-    const product = await catalog().getProduct({ id: seedProducts[5]!.id });
-    expect(product).toMatchObject({ id: seedProducts[5]!.id, sku: seedProducts[5]!.sku });
-    const many = await catalog().getProductsByIds({ ids: [seedProducts[1]!.id, 'unknown'] });
-    expect(many.items.map((item) => item.id)).toEqual([seedProducts[1]!.id]);
-  });
+const address = { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+const expYear = new Date().getFullYear() + 3;
+const paymentCard = (number: string) => ({ number, expMonth: 12, expYear, cvc: '123' });
+const orderCard = (cardNumber: string) => ({ cardNumber, expMonth: 12, expYear, cvc: '123' });
+const unknownUuid = '00000000-0000-4000-8000-000000000000';
 
-  it('raises the declared domain error with its code, status, message and details', async () => {
-    const error = await failureOf(catalog().getProduct({ id: '00000000-0000-4000-8000-000000000000' }));
-    expect(error.toJSON()).toEqual({
-      code: 'PRODUCT_NOT_FOUND',
-      status: 404,
-      message: 'No product with id 00000000-0000-4000-8000-000000000000',
-      details: { productId: '00000000-0000-4000-8000-000000000000' },
+describe.each(bindings)('the shop’s contracts $name', (binding) => {
+  const tag = () => `${binding.name.split(' ')[0]}-${randomUUID().slice(0, 8)}`;
+  /** A product of its own with `available` in stock, so runs of the two bindings never share stock. */
+  const stockedProduct = async (available: number): Promise<string> => {
+    const sku = `PARITY-${tag()}`.toUpperCase();
+    const product = await local(catalogContract).createProduct({ sku, name: `Parity ${sku}`, description: '', priceCents: 1500, currency: 'EUR', categorySlug: 'home', weightGrams: 500 });
+    await local(inventoryContract).setStock({ productId: product.id, available });
+    return product.id;
+  };
+
+  describe('catalog', () => {
+    const catalog = () => binding.api(catalogContract);
+
+    it('pages through products with the same results', async () => {
+      const first = await catalog().listProducts({ limit: 3 });
+      expect(first.items).toHaveLength(3);
+      const second = await catalog().listProducts({ limit: 3, cursor: first.nextCursor! });
+      expect(second.items[0]!.name >= first.items[2]!.name).toBe(true);
+      expect(first).toEqual(await local(catalogContract).listProducts({ limit: 3 }));
+      expect(await catalog().listCategories({})).toEqual(await local(catalogContract).listCategories({}));
+    });
+
+    it('gets a product and several by id', async () => {
+      const product = await catalog().getProduct({ id: seedProducts[5]!.id });
+      expect(product).toMatchObject({ id: seedProducts[5]!.id, sku: seedProducts[5]!.sku });
+      const many = await catalog().getProductsByIds({ ids: [seedProducts[1]!.id, 'unknown'] });
+      expect(many.items.map((item) => item.id)).toEqual([seedProducts[1]!.id]);
+    });
+
+    it('raises PRODUCT_NOT_FOUND with its code, status, message and details', async () => {
+      expect(await failureOf(catalog().getProduct({ id: unknownUuid }))).toEqual({
+        code: 'PRODUCT_NOT_FOUND',
+        status: 404,
+        message: `No product with id ${unknownUuid}`,
+        details: { productId: unknownUuid },
+      });
+    });
+
+    it('reports a bad cursor as INVALID_CURSOR naming the field', async () => {
+      expect(await failureOf(catalog().listProducts({ limit: 2, cursor: 'garbage' }))).toEqual({
+        code: 'INVALID_CURSOR',
+        status: 400,
+        message: 'cursor: not a cursor this API issued; use nextCursor from a previous page',
+        details: { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] },
+      });
+    });
+
+    it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
+      const error = await failureOf(catalog().listProducts({ limit: 0 }));
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: { errors: [{ field: 'limit' }] } });
+      expect(error.message).toMatch(/^catalog\/v1\.listProducts input: limit:/);
+    });
+
+    it('creates a product; SKU_TAKEN for its SKU again, CATEGORY_NOT_FOUND for an unknown category', async () => {
+      const fields = { sku: `PARITY-${tag()}`.toUpperCase(), name: 'Parity Teapot', description: 'Pours the same either way', priceCents: 2500, currency: 'EUR', categorySlug: 'kitchen', weightGrams: 800 };
+      const product = await catalog().createProduct(fields);
+      expect(product).toEqual({ id: expect.any(String), sku: fields.sku, name: fields.name, description: fields.description, priceCents: 2500, currency: 'EUR', category: { slug: 'kitchen', name: 'Kitchen' }, weightGrams: 800, createdAt: expect.any(String) });
+      expect(await local(catalogContract).getProduct({ id: product.id })).toEqual(product);
+      expect(await failureOf(catalog().createProduct(fields))).toEqual({
+        code: 'SKU_TAKEN',
+        status: 409,
+        message: 'Another product has this SKU',
+        details: { errors: [{ field: 'sku', message: 'already taken' }] },
+      });
+      expect(await failureOf(catalog().createProduct({ ...fields, sku: `${fields.sku}-2`, categorySlug: 'no-such-category' }))).toEqual({
+        code: 'CATEGORY_NOT_FOUND',
+        status: 422,
+        message: 'No category no-such-category',
+        details: { errors: [{ field: 'categorySlug', message: 'no such category' }] },
+      });
     });
   });
 
-  it('reports a bad cursor as INVALID_CURSOR naming the field', async () => {
-    const error = await failureOf(catalog().listProducts({ limit: 2, cursor: 'garbage' }));
-    expect(error).toMatchObject({ code: 'INVALID_CURSOR', status: 400, details: { errors: [{ field: 'cursor' }] } });
+  describe('identity', () => {
+    const identity = () => binding.api(identityContract);
+
+    it('registers an account under its lower-cased email, once: EMAIL_TAKEN for the same email', async () => {
+      const email = `Parity.${tag()}@Example.COM`;
+      const user = await identity().register({ email, password: 'correct horse battery', name: 'Ada Parity' });
+      expect(user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: 'Ada Parity', role: 'customer', createdAt: expect.any(String) });
+      expect(await failureOf(identity().register({ email: email.toLowerCase(), password: 'another password', name: 'Ada Again' }))).toEqual({
+        code: 'EMAIL_TAKEN',
+        status: 409,
+        message: `${email.toLowerCase()} is already registered`,
+        details: { email: email.toLowerCase() },
+      });
+    });
+
+    it('signs in and reads the profile; INVALID_CREDENTIALS for a wrong password, USER_NOT_FOUND for an unknown id', async () => {
+      const email = `parity.${tag()}@example.com`;
+      const user = await local(identityContract).register({ email, password: 'correct horse battery', name: 'Grace Parity' });
+      const session = await identity().login({ email, password: 'correct horse battery' });
+      expect(session).toEqual({ token: expect.any(String), expiresIn: expect.any(Number), user });
+      expect(await identity().getProfile({ userId: user.id })).toEqual(user);
+      expect(await failureOf(identity().login({ email, password: 'wrong horse battery' }))).toEqual({ code: 'INVALID_CREDENTIALS', status: 401, message: 'The email or password is wrong' });
+      expect(await failureOf(identity().getProfile({ userId: unknownUuid }))).toEqual({
+        code: 'USER_NOT_FOUND',
+        status: 404,
+        message: `No user with id ${unknownUuid}`,
+        details: { userId: unknownUuid },
+      });
+    });
   });
 
-  it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
-    const error = await failureOf(catalog().listProducts({ limit: 0 }));
-    expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.message).toMatch(/^catalog\/v1\.listProducts input: limit:/);
-    expect(error.details).toMatchObject({ errors: [{ field: 'limit' }] });
+  describe('inventory', () => {
+    const inventory = () => binding.api(inventoryContract);
+
+    it('sets stock, reserves all lines or none (OUT_OF_STOCK), and commits a reservation once', async () => {
+      const productId = `parity-${tag()}`;
+      expect(await inventory().setStock({ productId, available: 5 })).toEqual({ productId, available: 5 });
+      expect(await failureOf(inventory().reserve({ reservationId: randomUUID(), items: [{ productId, quantity: 6 }], ttlSeconds: 600 }))).toEqual({
+        code: 'OUT_OF_STOCK',
+        status: 409,
+        message: `Not enough stock for ${productId}`,
+        details: { productIds: [productId] },
+      });
+      const reservationId = randomUUID();
+      const reserved = await inventory().reserve({ reservationId, items: [{ productId, quantity: 2 }], ttlSeconds: 600 });
+      expect(reserved).toEqual({ reservationId, status: 'RESERVED', items: [{ productId, quantity: 2 }], expiresAt: expect.any(String) });
+      expect(await inventory().reserve({ reservationId, items: [{ productId, quantity: 2 }], ttlSeconds: 600 })).toEqual(reserved);
+      expect(await inventory().commit({ reservationId })).toEqual({ ...reserved, status: 'COMMITTED' });
+      expect(await inventory().getStock({ productIds: [productId, `never-${productId}`] })).toEqual({
+        items: [
+          { productId, available: 3 },
+          { productId: `never-${productId}`, available: 0 },
+        ],
+      });
+    });
+
+    it('raises RESERVATION_NOT_FOUND for an unknown reservation, and releases one that never was without complaint', async () => {
+      const reservationId = `nope-${tag()}`;
+      expect(await failureOf(inventory().commit({ reservationId }))).toEqual({
+        code: 'RESERVATION_NOT_FOUND',
+        status: 404,
+        message: `No reservation ${reservationId}`,
+        details: { reservationId },
+      });
+      expect(await inventory().release({ reservationId })).toEqual({ reservationId, released: false });
+    });
+  });
+
+  describe('payments', () => {
+    const payments = () => binding.api(paymentsContract);
+    const charge = (orderId: string, number: string) => ({ orderId, userId: `user-${tag()}`, amountCents: 4999, currency: 'EUR', card: paymentCard(number) });
+
+    it('charges an order once, refunds it once, and reports what happened to it', async () => {
+      const orderId = `order-${tag()}`;
+      const request = charge(orderId, testCards.success);
+      const captured = await payments().charge(request);
+      expect(captured).toEqual({ paymentId: expect.any(String), orderId, status: 'CAPTURED', amountCents: 4999, currency: 'EUR', last4: '4242', brand: 'visa' });
+      expect(await payments().charge(request)).toEqual(captured);
+      const refunded = { paymentId: captured.paymentId, status: 'REFUNDED', refundedCents: 4999 };
+      expect(await payments().refund({ paymentId: captured.paymentId })).toEqual(refunded);
+      expect(await payments().refundOrder({ orderId })).toEqual(refunded);
+      expect(await payments().getPaymentByOrder({ orderId })).toMatchObject({ paymentId: captured.paymentId, status: 'REFUNDED', attempts: 1 });
+    });
+
+    it('raises PAYMENT_DECLINED with its reason, PAYMENT_NOT_FOUND for an order never charged', async () => {
+      const orderId = `order-${tag()}`;
+      expect(await failureOf(payments().charge(charge(orderId, testCards.declined)))).toEqual({
+        code: 'PAYMENT_DECLINED',
+        status: 402,
+        message: 'The card ending 0002 was declined (card_declined)',
+        details: { reason: 'card_declined', orderId },
+      });
+      const never = `order-${tag()}`;
+      expect(await failureOf(payments().getPaymentByOrder({ orderId: never }))).toEqual({
+        code: 'PAYMENT_NOT_FOUND',
+        status: 404,
+        message: `Order ${never} has no payment`,
+        details: { orderId: never },
+      });
+      expect(await payments().refundOrder({ orderId: never })).toEqual({ orderId: never, status: 'NOTHING_TO_REFUND' });
+    });
+  });
+
+  describe('shipping', () => {
+    const shipping = () => binding.api(shippingContract);
+
+    it('quotes rates; UNSUPPORTED_COUNTRY and PARCEL_TOO_HEAVY name the field', async () => {
+      const quote = await shipping().quoteRates({ country: 'FR', weightGrams: 2500 });
+      expect(quote).toEqual(await local(shippingContract).quoteRates({ country: 'FR', weightGrams: 2500 }));
+      expect(quote.rates.map((rate) => rate.service)).toEqual(['standard', 'express']);
+      expect(await failureOf(shipping().quoteRates({ country: 'KP', weightGrams: 100 }))).toEqual({
+        code: 'UNSUPPORTED_COUNTRY',
+        status: 422,
+        message: 'country: we do not ship to KP',
+        details: { country: 'KP', errors: [{ field: 'country', message: 'we do not ship to KP' }] },
+      });
+      expect(await failureOf(shipping().quoteRates({ country: 'DE', weightGrams: 30_001 }))).toEqual({
+        code: 'PARCEL_TOO_HEAVY',
+        status: 422,
+        message: 'weightGrams: 30001 g is over the 30000 g we carry',
+        details: { maxWeightGrams: 30_000, errors: [{ field: 'weightGrams', message: 'must be at most 30000 grams' }] },
+      });
+    });
+
+    it('creates a shipment once, walks it to DELIVERED, and refuses a further step with SHIPMENT_ALREADY_DELIVERED', async () => {
+      const orderId = `order-${tag()}`;
+      const request = { orderId, userId: `user-${tag()}`, address, weightGrams: 1200, service: 'standard' as const };
+      const created = await shipping().createShipment(request);
+      expect(created).toMatchObject({ orderId, status: 'CREATED', service: 'standard', address, weightGrams: 1200 });
+      expect(await shipping().createShipment({ ...request, weightGrams: 9000 })).toEqual(created);
+      expect(await shipping().advanceShipment({ shipmentId: created.id })).toMatchObject({ status: 'DISPATCHED' });
+      const delivered = await shipping().advanceShipment({ shipmentId: created.id });
+      expect(delivered.events.map((event) => event.status)).toEqual(['CREATED', 'DISPATCHED', 'DELIVERED']);
+      expect(await shipping().getShipmentByOrder({ orderId })).toEqual(delivered);
+      expect(await failureOf(shipping().advanceShipment({ shipmentId: created.id }))).toEqual({
+        code: 'SHIPMENT_ALREADY_DELIVERED',
+        status: 409,
+        message: `Shipment ${created.id} is already delivered`,
+        details: { shipmentId: created.id, orderId },
+      });
+      expect(await failureOf(shipping().cancelShipment({ orderId }))).toMatchObject({ code: 'SHIPMENT_ALREADY_DISPATCHED', status: 409, details: { shipmentId: created.id, orderId, status: 'DELIVERED' } });
+    });
+
+    it('raises SHIPMENT_NOT_FOUND for an unknown shipment, and cancels what an order never had as NO_SHIPMENT', async () => {
+      const error = await failureOf(shipping().getShipment({ shipmentId: unknownUuid }));
+      expect(error).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', status: 404 });
+      expect(error).toEqual(await failureOf(local(shippingContract).getShipment({ shipmentId: unknownUuid })));
+      const orderId = `order-${tag()}`;
+      expect(await shipping().cancelShipment({ orderId })).toEqual({ outcome: 'NO_SHIPMENT', orderId });
+    });
+  });
+
+  describe('orders', () => {
+    const orders = () => binding.api(ordersContract);
+    const placing = (userId: string, productId: string, quantity: number, cardNumber: string = testCards.success) => ({
+      userId,
+      idempotencyKey: randomUUID(),
+      items: [{ productId, quantity }],
+      shippingAddress: address,
+      payment: orderCard(cardNumber),
+    });
+
+    it('places an order through checkout, returns it again for the same key, lists it and cancels it', async () => {
+      const userId = `user-${tag()}`;
+      const productId = await stockedProduct(3);
+      const input = placing(userId, productId, 2);
+      const order = await orders().placeOrder(input);
+      expect(order).toMatchObject({ userId, status: 'CONFIRMED', items: [{ productId, quantity: 2, unitPriceCents: 1500, lineTotalCents: 3000 }], itemsCents: 3000, currency: 'EUR', paymentLast4: '4242' });
+      expect(order.shipmentId).toEqual(expect.any(String));
+      expect(await orders().placeOrder(input)).toEqual(order);
+      expect(await orders().getOrder({ userId, orderId: order.id })).toEqual(order);
+      expect(await orders().listOrders({ userId, limit: 10 })).toEqual({ items: [order] });
+      expect(await orders().cancelOrder({ userId, orderId: order.id })).toMatchObject({ id: order.id, status: 'CANCELLED', cancellationReason: 'cancelled_by_customer' });
+      expect(await local(inventoryContract).getStock({ productIds: [productId] })).toEqual({ items: [{ productId, available: 3 }] });
+    });
+
+    it('raises OUT_OF_STOCK and PAYMENT_DECLINED naming the cancelled order, ORDER_NOT_FOUND for another’s', async () => {
+      const userId = `user-${tag()}`;
+      const productId = await stockedProduct(1);
+      const short = await failureOf(orders().placeOrder(placing(userId, productId, 2)));
+      expect(short).toEqual({ code: 'OUT_OF_STOCK', status: 409, message: `Not enough stock for ${productId}`, details: { orderId: expect.any(String), productIds: [productId] } });
+      const declined = await failureOf(orders().placeOrder(placing(userId, productId, 1, testCards.declined)));
+      expect(declined).toEqual({ code: 'PAYMENT_DECLINED', status: 402, message: 'The card was declined', details: { orderId: expect.any(String), reason: 'card_declined' } });
+      const { items } = await local(ordersContract).listOrders({ userId, limit: 10 });
+      expect(items.map((order) => [order.id, order.status])).toEqual([
+        [declined.details!['orderId'], 'CANCELLED'],
+        [short.details!['orderId'], 'CANCELLED'],
+      ]);
+      const orderId = String(short.details!['orderId']);
+      expect(await failureOf(orders().getOrder({ userId: `someone-else-${tag()}`, orderId }))).toEqual({ code: 'ORDER_NOT_FOUND', status: 404, message: `No order ${orderId}`, details: { orderId } });
+    });
+  });
+
+  describe('notifications', () => {
+    const notifications = () => binding.api(notificationsContract);
+
+    it('lists what a customer was told about their order, newest first, as the module holds it', async () => {
+      const userId = `user-${tag()}`;
+      const productId = await stockedProduct(1);
+      await local(ordersContract).placeOrder({ userId, idempotencyKey: randomUUID(), items: [{ productId, quantity: 1 }], shippingAddress: address, payment: orderCard(testCards.success) });
+      // The notification comes from the OrderConfirmed event, relayed in the background.
+      const listed = await waitFor(() => notifications().listNotifications({ userId, limit: 10 }), ({ items }) => items.length === 1, 60_000, 'the order_confirmed notification');
+      expect(listed.items).toEqual([expect.objectContaining({ userId, kind: 'order_confirmed' })]);
+      expect(listed).toEqual(await local(notificationsContract).listNotifications({ userId, limit: 10 }));
+    });
+
+    it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
+      const error = await failureOf(notifications().listNotifications({ userId: `user-${tag()}`, limit: 0 }));
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: { errors: [{ field: 'limit' }] } });
+      expect(error.message).toMatch(/^notifications\/v1\.listNotifications input: limit:/);
+    });
+  });
+});
+
+describe('the remote run', () => {
+  it('went over the wire, to both instances', () => {
+    for (const instance of instances) expect(shopContracts.some((contract) => Object.keys(contract.methods).some((method) => instance.calls(`${contract.name}.${method}`) > 0))).toBe(true);
   });
 });
