@@ -1,10 +1,11 @@
 /**
- * @module Telling "the service that knows is unreachable" from a real answer, so the edge can
+ * @module Telling "the service that knows could not answer" from a real answer, so the edge can
  * degrade a page (leave out what only that service knows) instead of failing all of it.
  */
-import { SeamError } from '../kernel/errors.js';
+import { isNoAnswer } from '../kernel/failures.js';
 
-/** Failures of reaching a contract, as opposed to what it answered. */
-const unavailableCodes = new Set(['SERVICE_UNAVAILABLE', 'REMOTE_CALL_FAILED', 'DEADLINE_EXCEEDED']);
-
-export const isUnavailable = (error: unknown): boolean => error instanceof SeamError && unavailableCodes.has(error.code);
+/**
+ * True when no answer could be had (unreachable, out of time, outcome unknown, or the service
+ * itself reporting its own store unavailable), as the failure taxonomy decides.
+ */
+export const isUnavailable = (error: unknown): boolean => isNoAnswer(error);

@@ -1,9 +1,11 @@
 /**
- * @module RFC 9457 problem details: the one shape every error takes at the HTTP edge.
+ * @module RFC 9457 problem details: the one shape every error takes at the HTTP edge, with the
+ * status and Retry-After the failure taxonomy chooses for the error's kind.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AnyContract } from '../kernel/contract.js';
 import type { SeamError } from '../kernel/errors.js';
+import { httpStatusOf, retryAfterSeconds } from '../kernel/failures.js';
 
 export const problemContentType = 'application/problem+json';
 
@@ -37,20 +39,24 @@ export const errorTitles = (contracts: readonly AnyContract[], common: readonly 
   return titles;
 };
 
+export interface ProblemContext {
+  readonly instance: string;
+  readonly requestId?: string | undefined;
+  readonly titles: ReadonlyMap<string, string>;
+}
+
 /**
- * The problem document for `error`. Server faults (5xx) say nothing of their cause: the log
- * has it, under the same request id.
+ * The problem document for `error`, with the status its kind calls for. Server faults (5xx)
+ * say nothing of their cause: the log has it, under the same request id.
  */
-export const toProblem = (
-  error: SeamError,
-  context: { instance: string; requestId?: string; titles: ReadonlyMap<string, string> },
-): Problem => {
-  const serverFault = error.status >= 500;
+export const toProblem = (error: SeamError, context: ProblemContext): Problem => {
+  const status = httpStatusOf(error);
+  const serverFault = status >= 500;
   const { errors, ...otherDetails } = error.details ?? {};
   return {
     type: `urn:seam:problem:${kebab(error.code)}`,
     title: context.titles.get(error.code) ?? humanise(error.code),
-    status: error.status,
+    status,
     detail: serverFault ? (context.titles.get(error.code) ?? 'Internal error') : error.message,
     instance: context.instance,
     code: error.code,
@@ -65,3 +71,14 @@ export const problemResponse = (problem: Problem): Response =>
     status: problem.status as ContentfulStatusCode,
     headers: { 'content-type': problemContentType },
   });
+
+/**
+ * The problem+json response for `error`. A 503 (unavailable, or outcome unknown) says when to
+ * try again, with the same Idempotency-Key for a write, in Retry-After.
+ */
+export const errorResponse = (error: SeamError, context: ProblemContext): Response => {
+  const response = problemResponse(toProblem(error, context));
+  const retryAfter = retryAfterSeconds(error);
+  if (retryAfter !== undefined) response.headers.set('retry-after', String(retryAfter));
+  return response;
+};

@@ -14,8 +14,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import type { DatabaseConfig } from './config.js';
+import { postgresClient } from './postgres-client.js';
 
 /** The query API modules use, whichever driver is underneath. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -159,49 +159,21 @@ const countPending = async (db: Database, source: MigrationSource): Promise<numb
   return expected.filter((migration) => !hashes.has(migration.hash)).length;
 };
 
-type Sql = postgres.Sql;
-type UnsafeOptions = Parameters<Sql['unsafe']>[2];
-
-/**
- * postgres.js, with every query drizzle sends as a named prepared statement. drizzle asks for
- * unnamed statements unless a query is prepared by name, so PostgreSQL would parse and plan
- * the same few dozen statements on every request; prepared per connection, they are planned
- * once (bench:checkout: about a third of PostgreSQL's CPU per order). Transactions and
- * savepoints hand out their own clients, which get the same treatment.
- */
-const preparing = (sql: Sql): Sql =>
-  new Proxy(sql, {
-    get(target, property, receiver) {
-      if (property === 'unsafe') {
-        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: UnsafeOptions) =>
-          target.unsafe(query, parameters, { ...options, prepare: true });
-      }
-      if (property === 'begin' || property === 'savepoint') {
-        return (...args: unknown[]) => {
-          const work = args.pop() as (inner: Sql) => unknown;
-          const open = Reflect.get(target, property, receiver) as (...rest: unknown[]) => unknown;
-          return open.call(target, ...args, (inner: Sql) => work(preparing(inner)));
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-
 const openPostgres = (url: string): DatabaseHandle => {
-  const client = postgres(url, { max: 10, onnotice: () => undefined, connection: { application_name: 'seam' } });
-  const db = drizzlePostgres({ client: preparing(client) }) as unknown as Database;
+  const connections = postgresClient(url);
+  const client = connections.current;
+  const db = drizzlePostgres({ client: connections.client }) as unknown as Database;
   return {
     db,
     driver: 'postgres',
     async migrate(source) {
       // Replicas start together; an advisory lock on one reserved connection makes the
       // second wait for the first instead of racing it on the same DDL.
-      const reserved = await client.reserve();
+      const reserved = await client().reserve();
       const lockKey = `seam.migrate.${source.schema}`;
       try {
         await reserved`select pg_advisory_lock(hashtext(${lockKey}))`;
-        await migratePostgres(drizzlePostgres({ client }), migrationConfig(source));
+        await migratePostgres(drizzlePostgres({ client: client() }), migrationConfig(source));
       } finally {
         await reserved`select pg_advisory_unlock(hashtext(${lockKey}))`.catch(() => undefined);
         reserved.release();
@@ -209,10 +181,10 @@ const openPostgres = (url: string): DatabaseHandle => {
     },
     pendingMigrations: (source) => countPending(db, source),
     async ping() {
-      await client`select 1`;
+      await client()`select 1`;
     },
     async close() {
-      await client.end({ timeout: 5 });
+      await connections.end();
     },
   };
 };

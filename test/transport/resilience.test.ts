@@ -2,6 +2,7 @@
  * Resilience against real servers on loopback: a dead instance among three, every instance
  * down and back, a hanging server, retries only where safe, and a full bulkhead.
  */
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { listen, type HttpServer } from '../../src/app/http-server.js';
@@ -53,8 +54,15 @@ const startInstance = async (name: string, port = 0): Promise<Instance> => {
     hang: () => new Promise(() => undefined),
     slow: ({ ms }) => new Promise((resolve) => setTimeout(() => resolve({}), ms)),
   };
-  const app = rpcServer({ served: [{ contract: counter, api: api as ContractApi<typeof counter> }], credentials: credentialsFor('server'), logger });
-  instance.server = await listen(app.fetch, '127.0.0.1', port);
+  const app = rpcServer({ served: [{ contract: counter, api: api as ContractApi<typeof counter> }], credentials: credentialsFor('server'), callers: { client: [counter.name] }, logger });
+  // A broken instance dies mid-call: it takes the request and cuts the connection, unanswered.
+  const serve = (request: Request, env?: { incoming?: IncomingMessage }): Response | Promise<Response> => {
+    if (!instance.broken) return app.fetch(request);
+    instance.calls += 1;
+    env?.incoming?.socket.destroy();
+    return new Promise<Response>(() => undefined);
+  };
+  instance.server = await listen(serve, '127.0.0.1', port);
   instance.port = instance.server.port;
   open.push(instance);
   return instance;
@@ -123,10 +131,10 @@ describe('remote binding resilience', () => {
     const instance = await startInstance('flaky');
     instance.broken = true;
     const { api } = client([instance], { maxAttempts: 3, breakAfterFailures: 100 });
-    await expect(api.read({})).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(api.read({})).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN' });
     expect(instance.calls).toBe(3);
     instance.calls = 0;
-    await expect(api.bump({})).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(api.bump({})).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN' });
     expect(instance.calls).toBe(1);
   });
 

@@ -5,13 +5,15 @@
  * State lives on the order row and is saved after every step, so any process can pick a saga
  * up where another left it: a runner first takes the row's lease, and a runner that dies lets
  * the lease lapse. Every call to another module is idempotent per order, so repeating a step
- * whose result was not saved has no second effect. Refusals (a 4xx domain error) end the
- * order; anything else is treated as transient and the step is retried with backoff.
+ * whose result was not saved has no second effect. Refusals (the other side said no: refused,
+ * not found, conflict) end the order; anything else is treated as transient and the step is
+ * retried with backoff.
  */
 import type { Dependencies } from '../../kernel/module.js';
 import type { EventPublisher } from '../../kernel/events.js';
 import type { Database } from '../../kernel/database.js';
 import { SeamError } from '../../kernel/errors.js';
+import { isRefusal } from '../../kernel/failures.js';
 import { failpoint } from '../../kernel/failpoint.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { inventoryContract } from '../inventory/contract.js';
@@ -49,8 +51,6 @@ export interface CheckoutOptions {
 /** What a step decided: go on to `next`, or stop and compensate for `reason`. */
 type StepResult = { next: SagaStep; changes?: StepChanges } | { cancel: string; details?: Record<string, unknown> };
 
-/** A refusal by the other side, as opposed to a failure to reach it. */
-const isRefusal = (error: unknown): error is SeamError => error instanceof SeamError && error.status >= 400 && error.status < 500;
 
 export class CheckoutSaga {
   readonly #cards = new Map<string, CardDetails>();

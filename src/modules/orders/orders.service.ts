@@ -6,6 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beyondDeadline } from '../../kernel/call-context.js';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
+import { OutcomeUnknown } from '../../kernel/errors.js';
+import { isNoAnswer } from '../../kernel/failures.js';
 import type { Dependencies } from '../../kernel/module.js';
 import { isUuid } from '../../kernel/validation.js';
 import type { catalogContract } from '../catalog/contract.js';
@@ -62,6 +64,16 @@ const runFor = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
     );
   });
 
+/**
+ * A failure to learn how checkout went (the database or a dependency gone mid-way), once the
+ * order exists: the order stands and its saga goes on, so the honest answer is "outcome unknown,
+ * retry with the same key", which then replays the order as it ended. Answers pass unchanged.
+ */
+const orderExists = (orderId: string, error: unknown): never => {
+  if (!isNoAnswer(error)) throw error;
+  throw OutcomeUnknown.create('The order was taken but how checkout went is not known yet; retry with the same Idempotency-Key', { orderId }, { cause: error });
+};
+
 export class OrdersService implements OrdersApi {
   constructor(
     private readonly orders: OrderRepository,
@@ -106,7 +118,7 @@ export class OrdersService implements OrdersApi {
       if (!winner) throw new Error('An order with this idempotency key vanished');
       return this.#replay(winner, hash);
     }
-    return this.#outcome(await this.#drive(row.id, row));
+    return this.#outcome(await this.#drive(row.id, row).catch((error: unknown) => orderExists(row.id, error)));
   }
 
   async getOrder(input: Input<'getOrder'>): Output<'getOrder'> {
@@ -167,7 +179,7 @@ export class OrdersService implements OrdersApi {
     if (existing.requestHash !== hash) {
       throw IdempotencyKeyReused.create('This idempotency key was already used for a different order', { orderId: existing.id });
     }
-    return this.#outcome(existing.sagaStep === 'done' ? existing : await this.#drive(existing.id));
+    return this.#outcome(existing.sagaStep === 'done' ? existing : await this.#drive(existing.id).catch((error: unknown) => orderExists(existing.id, error)));
   }
 
   /** How an order's state answers placeOrder: the order, or the error that ended it. */

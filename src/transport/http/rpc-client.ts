@@ -3,14 +3,15 @@
  * interface by calling `POST /rpc/<contract>/v<major>/<method>` on another process.
  *
  * Across the wire go the input, the service credential, the caller's remaining time and its
- * trace. A domain error comes back as the same SeamError (same code, status and details);
- * a failure in transit is REMOTE_CALL_FAILED ("it may have run"), and running out of time is
+ * trace. An error the server raised comes back as the same SeamError (same code, status, details
+ * and kind), marked as answered; a server that cannot be reached is REMOTE_CALL_FAILED (it did
+ * not run), a call lost in transit OUTCOME_UNKNOWN (it may have run), and running out of time
  * DEADLINE_EXCEEDED. Connections are kept alive and reused (undici).
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { currentCall, formatTraceparent, newSpanId, newTraceId } from '../../kernel/call-context.js';
-import { DeadlineExceeded, RemoteCallFailed, SeamError, type SeamErrorData } from '../../kernel/errors.js';
+import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, SeamError, type SeamErrorData } from '../../kernel/errors.js';
 import { endpointOf } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { headers, methodPath, type ErrorBody } from './wire.js';
@@ -25,21 +26,40 @@ export interface HttpBindingOptions {
   readonly dispatcher?: Dispatcher;
 }
 
+/**
+ * A keep-alive agent for RPC calls. With `ca` (PEM), https peers are verified against that CA
+ * alone, the deployment's own, not the public ones: a service presenting any other
+ * certificate is not one of ours, and the call fails in transit.
+ */
+export const rpcAgent = (tls?: { readonly ca: string }): Agent =>
+  new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1, ...(tls ? { connect: { ca: tls.ca } } : {}) });
+
 /** One agent for the process: keep-alive pools per origin, reused by every binding. */
-export const sharedAgent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
+export const sharedAgent = rpcAgent();
 
 const isErrorBody = (value: unknown): value is ErrorBody =>
   typeof value === 'object' && value !== null && typeof (value as { error?: { code?: unknown } }).error?.code === 'string';
 
-/** A failure the server reported, rebuilt as the error it raised. */
+/** A failure the server reported, rebuilt as the error it raised: the callee's answer. */
 const rebuild = (status: number, text: string): SeamError => {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (isErrorBody(parsed)) return SeamError.fromJSON(parsed.error as SeamErrorData);
+    if (isErrorBody(parsed)) return SeamError.fromJSON(parsed.error as SeamErrorData, { answered: true });
   } catch {
     // Not ours: a proxy's error page, say. Fall through.
   }
-  return RemoteCallFailed.create(`The remote service answered ${status} without a Seam error`, { status });
+  // Whatever stood in between may or may not have passed the call on.
+  return OutcomeUnknown.create(`The remote service answered ${status} without a Seam error`, { status });
+};
+
+/** Failures to connect (refused, no such host, connect timeout, TLS refused): the request never left. */
+const connectCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+// OpenSSL's verdicts on a peer's certificate, as node names them: not all say CERT
+// (UNABLE_TO_VERIFY_LEAF_SIGNATURE is what a certificate from an untrusted CA gets).
+const certificateRefused = /TLS|CERT|SSL|^UNABLE_TO_|^INVALID_(CA|PURPOSE)$|^HOSTNAME_MISMATCH$|^PATH_LENGTH_EXCEEDED$/;
+const neverSent = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (connectCodes.has(code) || certificateRefused.test(code));
 };
 
 /** What every call needs besides its target: credentials, a time limit, the connection pools. */
@@ -61,10 +81,15 @@ export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unk
   const remaining = deadline - now;
   if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${target.label}`);
   const credential = options.credentials.currentIfIssued() ?? (await options.credentials.current());
+  let endpoint: ReturnType<typeof endpointOf>;
+  try {
+    endpoint = endpointOf(baseUrl);
+  } catch (error) {
+    throw RemoteCallFailed.create(`${target.label} cannot be called at ${baseUrl}`, undefined, { cause: error });
+  }
   let status: number;
   let text: string;
   try {
-    const endpoint = endpointOf(baseUrl);
     const response = await (options.dispatcher ?? sharedAgent).request({
       origin: endpoint.origin,
       path: endpoint.pathPrefix + target.path,
@@ -92,7 +117,8 @@ export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unk
     if (error instanceof Error && (error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError')) {
       throw DeadlineExceeded.create(`${target.label} did not answer within ${Math.floor(remaining)} ms`);
     }
-    throw new SeamError(RemoteCallFailed.code, RemoteCallFailed.status, `${target.label} failed in transit; it may have run`, undefined, { cause: error });
+    if (neverSent(error)) throw RemoteCallFailed.create(`${target.label} could not be reached`, undefined, { cause: error });
+    throw OutcomeUnknown.create(`${target.label} failed in transit; it may have run`, undefined, { cause: error });
   }
   if (status === 200) return JSON.parse(text) as unknown;
   throw rebuild(status, text);

@@ -88,6 +88,11 @@ export class Balancer {
     return new InstanceLease(instance, health, this.options);
   }
 
+  /** True when discovery knows at least one instance of the service. */
+  hasInstances(): boolean {
+    return this.discovery.instances(this.service).length > 0;
+  }
+
   /** Outstanding calls per instance id, for metrics and tests. */
   outstanding(): Record<string, number> {
     return Object.fromEntries([...this.#health].map(([id, health]) => [id, health.outstanding]));

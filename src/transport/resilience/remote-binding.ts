@@ -4,8 +4,11 @@
  * jitter (idempotent methods only), a circuit breaker per service that fails fast while open,
  * and a bulkhead that caps concurrent calls. Policies come from cockatiel.
  *
- * Only transport failures count against a service (unreachable, timed out, 5xx without a
- * domain code); a domain error such as OUT_OF_STOCK is an answer, not a failure.
+ * What is retried and what counts against the service is the failure taxonomy's call
+ * (kernel/failures.ts): only a failure of the call itself (unreachable, lost in transit, out of
+ * time) counts; whatever the service answered does not, not even "my own dependency is
+ * unavailable", so a failing dependency further down does not open the breakers of the healthy
+ * services between it and the caller.
  */
 import {
   BrokenCircuitError,
@@ -21,7 +24,8 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
-import { SeamError, ServiceUnavailable } from '../../kernel/errors.js';
+import { OutcomeUnknown, ServiceUnavailable } from '../../kernel/errors.js';
+import { failureKind, isCallFailure, mayHaveRun, mayRetry } from '../../kernel/failures.js';
 import type { Logger } from '../../kernel/logger.js';
 import { callHttp, remoteMethod, type CallOptions, type RemoteMethod } from '../http/rpc-client.js';
 import type { Balancer } from './balancer.js';
@@ -65,10 +69,11 @@ export interface RemoteBinding<C extends AnyContract> {
   breakerState(): BreakerState;
 }
 
-const transportCodes = new Set(['REMOTE_CALL_FAILED', 'DEADLINE_EXCEEDED', 'SERVICE_UNAVAILABLE', 'INTERNAL']);
-
-/** True for failures of the call itself, false for a domain answer. */
-export const isTransportFailure = (error: unknown): boolean => !(error instanceof SeamError) || transportCodes.has(error.code);
+/** One call across its attempts: the instances tried, and whether any attempt may have run. */
+interface CallState {
+  readonly tried: Set<string>;
+  mayHaveRun: boolean;
+}
 
 const stateNames: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -79,29 +84,34 @@ const stateNames: Record<CircuitState, BreakerState> = {
 
 export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBindingOptions): RemoteBinding<C> => {
   const settings = { ...defaultResilience, ...options.resilience };
-  const failures = handleWhen(isTransportFailure);
-  const breaker = circuitBreaker(failures, {
+  const breaker = circuitBreaker(handleWhen(isCallFailure), {
     halfOpenAfter: settings.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(settings.breakAfterFailures),
   });
   breaker.onStateChange((state) => options.logger.warn({ service: options.service, breaker: stateNames[state] }, 'circuit breaker changed state'));
   const limiter = bulkhead(settings.maxConcurrent, settings.maxQueued);
-  const retries: IPolicy = retry(failures, {
-    maxAttempts: settings.maxAttempts - 1,
-    backoff: new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs, generator: fullJitterGenerator }),
-  });
+  const backoff = new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs, generator: fullJitterGenerator });
+  const retriesFor = (idempotent: boolean): IPolicy =>
+    retry(
+      handleWhen((error) => mayRetry(error, idempotent)),
+      { maxAttempts: settings.maxAttempts - 1, backoff },
+    );
+  // Every method retries a call that never ran; only idempotent ones one that may have run.
+  const retries = { idempotent: retriesFor(true), other: retriesFor(false) };
+  const retryAfterSeconds = Math.max(1, Math.ceil(settings.halfOpenAfterMs / 1000));
 
   /** One try on one instance, avoiding those earlier tries of the same call used. */
-  const attempt = async (target: RemoteMethod, input: unknown, tried: Set<string>): Promise<unknown> => {
-    const lease = options.balancer.pick(tried);
+  const attempt = async (target: RemoteMethod, input: unknown, state: CallState): Promise<unknown> => {
+    const lease = options.balancer.pick(state.tried);
     if (!lease) throw ServiceUnavailable.create(`No instance of ${options.service} is available`, { service: options.service });
-    tried.add(lease.instance.id);
+    state.tried.add(lease.instance.id);
     try {
       const result = await callHttp(target, lease.instance.url, input, options);
       lease.done('success');
       return result;
     } catch (error) {
-      lease.done(isTransportFailure(error) ? 'failure' : 'success');
+      if (mayHaveRun(error)) state.mayHaveRun = true;
+      lease.done(isCallFailure(error) ? 'failure' : 'success');
       throw error;
     }
   };
@@ -109,22 +119,26 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, spec] of Object.entries(contract.methods)) {
     const target = remoteMethod(contract, method);
-    // Retrying a call that may have run is only safe when running it twice is harmless.
-    const retried = spec.idempotent;
+    const policy = spec.idempotent ? retries.idempotent : retries.other;
     // The functions made per call below are inline arrows on purpose: tsx compiles with
     // esbuild's keepNames, which gives every named closure a defineProperty when it is made.
     api[method] = async (input: unknown): Promise<unknown> => {
-      const tried = new Set<string>();
+      // No instance known is not a failure of the service (none was called): it must not open
+      // the breaker, which would then refuse the instances discovery finds a moment later.
+      if (!options.balancer.hasInstances()) throw ServiceUnavailable.create(`No instance of ${options.service} is known`, { service: options.service });
+      const state: CallState = { tried: new Set(), mayHaveRun: false };
       try {
-        return await limiter.execute(() =>
-          breaker.execute(() => (retried ? retries.execute(() => attempt(target, input, tried)) : attempt(target, input, tried))),
-        );
+        return await limiter.execute(() => breaker.execute(() => policy.execute(() => attempt(target, input, state))));
       } catch (error) {
         if (error instanceof BrokenCircuitError) {
-          throw ServiceUnavailable.create(`${options.service} is failing; not calling it for now`, { service: options.service, breaker: 'open' });
+          throw ServiceUnavailable.create(`${options.service} is failing; not calling it for now`, { service: options.service, breaker: 'open', retryAfterSeconds });
         }
         if (error instanceof BulkheadRejectedError) {
           throw ServiceUnavailable.create(`Too many calls to ${options.service} in flight`, { service: options.service, bulkhead: 'full' });
+        }
+        // A later attempt that never ran does not undo an earlier one that may have.
+        if (state.mayHaveRun && isCallFailure(error) && failureKind(error) === 'unavailable') {
+          throw OutcomeUnknown.create(`${target.label} failed after an attempt that may have run`, { service: options.service }, { cause: error });
         }
         throw error;
       }
