@@ -5,13 +5,17 @@
 import { z } from 'zod';
 import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
+import { InsufficientStock } from '../inventory/contract.js';
+import { PaymentDeclined } from '../payments/contract.js';
 import { ParcelTooHeavy, UnsupportedCountry } from '../shipping/contract.js';
 
 export const OrderNotFound = defineError('ORDER_NOT_FOUND', 404, 'Order not found');
 export const OrderNotCancellable = defineError('ORDER_NOT_CANCELLABLE', 409, 'The order can no longer be cancelled');
-export const OutOfStock = defineError('OUT_OF_STOCK', 409, 'Not enough stock');
+/** Inventory's refusal, passed on as itself: a code is declared once, by the module that owns it. */
+export const OutOfStock = InsufficientStock;
 export const UnknownProduct = defineError('UNKNOWN_PRODUCT', 422, 'The order names a product that does not exist');
-export const OrderPaymentDeclined = defineError('PAYMENT_DECLINED', 402, 'The payment was declined');
+/** Payments' refusal, passed on as itself. */
+export const OrderPaymentDeclined = PaymentDeclined;
 export const IdempotencyKeyReused = defineError('IDEMPOTENCY_KEY_REUSED', 422, 'The idempotency key was used for a different order');
 export const OrderPaymentFailed = defineError('PAYMENT_FAILED', 503, 'The payment could not be processed; try again later');
 export const CheckoutFailed = defineError('CHECKOUT_FAILED', 409, 'The order could not be completed and was cancelled');
