@@ -3,8 +3,10 @@
  *
  * Served by @hono/node-server (as every Seam process is), the request carries node's
  * IncomingMessage, whose headers node has already parsed, validated and lower-cased; read
- * from there they skip the name and value checks the Headers shim repeats on every get().
- * Under any other server they are read through hono as usual.
+ * from there they skip the name and value checks the Headers shim repeats on every get(),
+ * over the ~200-character credential too. Under any other server (hono's app.request() in
+ * tests) they are read through hono as usual.
+ * Measured (bench:transport, compiled): c.req.header() costs the server 1.24x raw CPU per call, not 1.20x.
  */
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';

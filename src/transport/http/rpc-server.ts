@@ -7,9 +7,9 @@
  * caller-permissions.ts), the deadline the caller still has (504 once it has passed), the
  * input against the contract's schema (400; fields this version does not know are dropped,
  * so a newer minor's caller keeps working), then the method runs in the caller's trace and
- * deadline, and its output is checked too (see method-handler.ts). Paths under /rpc that name no served method get a precise 404,
- * but only after the same credential and caller checks: what a service serves is told to the
- * services of the deployment alone.
+ * deadline, and its output is checked too (see method-handler.ts). Paths under /rpc that name
+ * no served method get a precise 404, but only after the same credential and caller checks:
+ * what a service serves is told to the services of the deployment alone.
  */
 import { Hono, type Context } from 'hono';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
@@ -17,7 +17,7 @@ import { defineError, toSeamError, type SeamError } from '../../kernel/errors.js
 import type { Logger } from '../../kernel/logger.js';
 import { callHeadersOf } from './call-headers.js';
 import { callerGate, type CallerPermissions, type DeniedCall } from './caller-permissions.js';
-import { methodHandler, type Method, type MethodHandler } from './method-handler.js';
+import { methodHandler, type Method } from './method-handler.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { methodPath, rpcPrefix, type ErrorBody } from './wire.js';
 
@@ -45,7 +45,6 @@ const errorResponse = (c: Context, error: SeamError): Response => c.json({ error
 export const rpcServer = (options: RpcServerOptions): Hono => {
   const app = new Hono();
   const byName = new Map(options.served.map((served) => [served.contract.name, served]));
-  const byPath = new Map<string, MethodHandler>();
   const { credentials, logger } = options;
   const gate = callerGate({ permissions: options.callers, logger, ...(options.onDenied ? { onDenied: options.onDenied } : {}) });
 
@@ -54,18 +53,18 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
     for (const [name, spec] of Object.entries(contract.methods)) {
       const method = (api as unknown as Record<string, Method>)[name]!;
       const deny = (caller: string): SeamError => gate.deny(caller, contract.id, name);
-      byPath.set(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, spec, method, credentials, callers, deny, logger }));
+      app.post(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, spec, method, credentials, callers, deny, logger }));
     }
   }
 
   // Anything else under /rpc: to a caller of the deployment, say precisely what is unknown,
   // so one on the wrong version learns it from the answer rather than from a generic 404.
-  const unknown = async (c: Context): Promise<Response> => {
+  // (A method's own route answers first: this handler only runs for paths no method has.)
+  app.post(`${rpcPrefix}/*`, async (c) => {
     const [contractName, version, methodName, ...rest] = c.req.path.slice(rpcPrefix.length + 1).split('/');
-    const { credential } = callHeadersOf(c);
     let caller: string;
     try {
-      caller = credentials.verifiedBefore(credential) ?? (await credentials.verify(credential));
+      caller = await credentials.verify(callHeadersOf(c).credential);
     } catch (error) {
       return errorResponse(c, toSeamError(error));
     }
@@ -85,12 +84,7 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
       );
     }
     return errorResponse(c, UnknownMethod.create(`${served.contract.id} has no method ${methodName}`));
-  };
-
-  // One route for all of /rpc, then the method by its exact path: hono runs a request that
-  // matches a single handler directly, but one that matches two (a method's route and a
-  // catch-all) through its slower middleware chain.
-  app.post(`${rpcPrefix}/*`, (c) => byPath.get(c.req.path)?.(c) ?? unknown(c));
+  });
 
   return app;
 };

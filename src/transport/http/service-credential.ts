@@ -5,9 +5,7 @@
  * Signing and verifying cost tens of microseconds, too much per call, so an issuer reuses a
  * token for half its life and a verifier remembers tokens it already checked until shortly
  * before they expire, keyed by the exact token string: a forged token is a different string
- * and goes through jose. Both have synchronous look-ups for the hot path, because awaiting an
- * already known answer still costs a promise and a turn of the microtask queue per call.
- * A forged, expired or missing credential is UNAUTHORIZED.
+ * and goes through jose. A forged, expired or missing credential is UNAUTHORIZED.
  *
  * Secrets rotate without downtime: given several, a service signs with the first and accepts
  * a token signed with any. Deploy `new,old` everywhere, then `new` once no service signs
@@ -26,8 +24,6 @@ export interface ServiceCredentials {
   currentIfIssued(): string | undefined;
   /** The calling service's name; UNAUTHORIZED unless the credential is genuine and fresh. */
   verify(credential: string | undefined): Promise<string>;
-  /** The calling service's name if this exact credential was verified and is still fresh; undefined means await `verify()`. */
-  verifiedBefore(credential: string | undefined): string | undefined;
 }
 
 /** A remembered token is checked again this long before it expires, so the cache never outlives jose's verdict. */
@@ -97,36 +93,16 @@ export const serviceCredentials = (options: ServiceCredentialOptions): ServiceCr
 
   const currentIfIssued = (): string | undefined => (issued && Date.now() < issued.renewAt ? issued.token : undefined);
 
-  // Most calls come from the caller of the call before, with the same token: comparing with
-  // it is cheaper than hashing the ~200-character string for a map look-up.
-  let lastToken: string | undefined;
-  let lastKnown: Verified | undefined;
-
-  const verifiedBefore = (credential: string | undefined): string | undefined => {
-    if (!credential) return undefined;
-    const known = credential === lastToken ? lastKnown : verified.get(credential);
-    if (known === undefined) return undefined;
-    if (known.expiresAt > Date.now()) {
-      lastToken = credential;
-      lastKnown = known;
-      return known.service;
-    }
-    verified.delete(credential);
-    if (credential === lastToken) lastToken = lastKnown = undefined;
-    return undefined;
-  };
-
   return {
-    current: () => {
-      const token = currentIfIssued();
-      return token === undefined ? issue() : Promise.resolve(token);
-    },
+    current: async () => currentIfIssued() ?? issue(),
     currentIfIssued,
-    verifiedBefore,
     async verify(credential) {
       if (!credential) throw Unauthorized.create('This endpoint needs a service credential');
-      const known = verifiedBefore(credential);
-      if (known !== undefined) return known;
+      const known = verified.get(credential);
+      if (known !== undefined) {
+        if (known.expiresAt > Date.now()) return known.service;
+        verified.delete(credential);
+      }
       try {
         const { payload } = await verifyWithAny(credential, key, olderKeys);
         if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new Error('claims missing');

@@ -29,10 +29,7 @@ export interface Lease {
   done(outcome: 'success' | 'failure'): void;
 }
 
-/**
- * A class rather than an object literal with a `done` arrow: under tsx (esbuild keepNames)
- * each such arrow made per call also costs a defineProperty.
- */
+/** One call's hold on an instance: counted as outstanding until `done` reports how it went. */
 class InstanceLease implements Lease {
   #settled = false;
 

@@ -120,8 +120,6 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
   for (const [method, spec] of Object.entries(contract.methods)) {
     const target = remoteMethod(contract, method);
     const policy = spec.idempotent ? retries.idempotent : retries.other;
-    // The functions made per call below are inline arrows on purpose: tsx compiles with
-    // esbuild's keepNames, which gives every named closure a defineProperty when it is made.
     api[method] = async (input: unknown): Promise<unknown> => {
       // No instance known is not a failure of the service (none was called): it must not open
       // the breaker, which would then refuse the instances discovery finds a moment later.
