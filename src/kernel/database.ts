@@ -77,8 +77,8 @@ export interface Statement<Values, Result> {
 /**
  * Statement `name`, as `build` writes it with `values` where the values go (placeholders).
  *
- * drizzle builds SQL text anew every time a query builder runs, which on the checkout path
- * cost more CPU than everything postgres.js did (bench:checkout); and drizzle's own
+ * drizzle builds SQL text anew every time a query builder runs, which on a busy request path
+ * cost more CPU than everything postgres.js did; and drizzle's own
  * `.prepare()` binds a query to one session, so it cannot run inside transactions, which
  * start a session each. Here the text and parameter list are taken from the builder once;
  * each run hands them to the session it runs on, drizzle fills in the placeholders (encoding

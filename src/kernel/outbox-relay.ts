@@ -74,8 +74,8 @@ const envelopeOf = (row: ClaimedRow): EventEnvelope => ({
 
 /**
  * Deliveries in flight at once. One at a time, an in-process delivery (a transaction per
- * event) capped the relay at about 55 events/s under the reference shop's checkout load,
- * below the rate its events were published. Four keeps most of a 10-connection pool for
+ * event) capped the relay at about 55 events/s, below the rate a busy module publishes.
+ * Four keeps most of a 10-connection pool for
  * requests.
  */
 const defaultDeliveryConcurrency = 4;

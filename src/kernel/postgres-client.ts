@@ -72,7 +72,7 @@ const preparingInTransaction = (sql: Sql): Sql =>
  * postgres.js, with every query drizzle sends as a named prepared statement. drizzle asks for
  * unnamed statements unless a query is prepared by name, so PostgreSQL would parse and plan
  * the same few dozen statements on every request; prepared per connection, they are planned
- * once (bench:checkout: about a third of PostgreSQL's CPU per order). Transactions and
+ * once (parsing and planning were about a third of PostgreSQL's CPU per request). Transactions and
  * savepoints hand out their own clients, which get the same treatment.
  *
  * Outside a transaction a statement is retried after a transient failure where that is safe;
