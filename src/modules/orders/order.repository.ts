@@ -1,5 +1,7 @@
 /**
- * @module Order rows and the saga state kept on them. The only file of orders that writes SQL.
+ * @module Order rows and the checkout state kept on them: SQL only, no checkout decisions.
+ * The only file of orders that writes SQL. Leases arrive as plain values (an owner id and a
+ * number of seconds); what they mean and when to take them is checkout's business.
  *
  * The checkout path's statements are built once (`statement`); the rest, rarely run, as usual.
  */
@@ -9,17 +11,11 @@ import type { Order } from './contract.js';
 import { orders, type SagaStep } from './schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
-/** What placing an order decides; the saga's columns start as `insertPending` sets them. */
+/** What placing an order decides; the checkout columns start as `insertLeased` sets them. */
 export type NewOrder = Pick<
   typeof orders.$inferInsert,
   'id' | 'userId' | 'idempotencyKey' | 'requestHash' | 'items' | 'itemsCents' | 'shippingCents' | 'totalCents' | 'currency' | 'weightGrams' | 'shippingAddress'
 >;
-
-/** Who is running a saga, and for how long its claim holds. */
-export interface Runner {
-  readonly id: string;
-  readonly leaseSeconds: number;
-}
 
 export const toOrder = (row: OrderRow): Order => ({
   id: row.id,
@@ -38,25 +34,25 @@ export const toOrder = (row: OrderRow): Order => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-/** Fields a saga step records as it moves on. */
+/** Fields a checkout step records as it moves on. */
 export type StepChanges = Partial<Pick<OrderRow, 'paymentId' | 'paymentLast4' | 'shipmentId' | 'cancellationReason' | 'cancellationDetails' | 'status'>>;
 
 /** Every column, in table order: what `select()` and `returning()` give. */
 const orderColumns = getTableColumns(orders);
 
-/** The runner's values, as placeholders. */
-interface RunnerValues {
+/** A lease's values, as placeholders. */
+interface LeaseValues {
   owner: string;
   leaseSeconds: number;
 }
 
-const leaseUntil = (p: Placeholders<RunnerValues>) => sql`now() + make_interval(secs => ${p.leaseSeconds})`;
+const leaseUntil = (p: Placeholders<LeaseValues>) => sql`now() + make_interval(secs => ${p.leaseSeconds})`;
 
-/** Free, lapsed, or already this runner's. */
+/** Free, lapsed, or already `owner`'s. */
 const claimable = (owner: Placeholder | string): SQL =>
   or(isNull(orders.sagaLeaseUntil), lt(orders.sagaLeaseUntil, sql`now()`), eq(orders.sagaOwner, owner)) as SQL;
 
-const insertPending = statement<NewOrder & RunnerValues>('orders.insert-pending')(
+const insertLeased = statement<NewOrder & LeaseValues>('orders.insert-pending')(
   (db, p) =>
     db
       .insert(orders)
@@ -89,7 +85,7 @@ const findByKey = statement<{ userId: string; idempotencyKey: string }>('orders.
 
 const findById = statement<{ id: string }>('orders.find')((db, p) => db.select().from(orders).where(eq(orders.id, p.id)), orderColumns);
 
-const claim = statement<{ id: string } & RunnerValues>('orders.claim')(
+const claim = statement<{ id: string } & LeaseValues>('orders.claim')(
   (db, p) =>
     db
       .update(orders)
@@ -100,10 +96,10 @@ const claim = statement<{ id: string } & RunnerValues>('orders.claim')(
 );
 
 type ChangedField = keyof StepChanges;
-type AdvanceValues = StepChanges & RunnerValues & { id: string; next: SagaStep };
+type AdvanceValues = StepChanges & LeaseValues & { id: string; next: SagaStep };
 
 /**
- * Recording a step, one statement per shape: which fields change, and whether the saga ends
+ * Recording a step, one statement per shape: which fields change, and whether checkout ends
  * (then its lease is cleared). A handful of shapes exist (one per step and outcome).
  */
 const advanceStatements = new Map<string, Statement<AdvanceValues, OrderRow[]>>();
@@ -141,11 +137,11 @@ export class OrderRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Inserts a new PENDING order, leased to `runner` from the start (it holds the card); undefined
-   * if the user already used this idempotency key.
+   * Inserts a new PENDING order at the first checkout step, leased to `owner` for
+   * `leaseSeconds` from the start; undefined if the user already used this idempotency key.
    */
-  async insertPending(order: NewOrder, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await insertPending.run(this.db, { ...order, owner: runner.id, leaseSeconds: runner.leaseSeconds });
+  async insertLeased(order: NewOrder, owner: string, leaseSeconds: number): Promise<OrderRow | undefined> {
+    const [row] = await insertLeased.run(this.db, { ...order, owner, leaseSeconds });
     return row;
   }
 
@@ -164,51 +160,45 @@ export class OrderRepository {
   }
 
   /**
-   * Takes (or renews) the saga's lease for `runner` if nobody else holds it: the row, or
-   * undefined if another runner is on it or the saga is done.
+   * Takes (or renews) the checkout's lease for `owner` if nobody else holds it: the row, or
+   * undefined if another owner holds it or checkout is done.
    */
-  async claim(id: string, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await claim.run(this.db, { id, owner: runner.id, leaseSeconds: runner.leaseSeconds });
+  async claim(id: string, owner: string, leaseSeconds: number): Promise<OrderRow | undefined> {
+    const [row] = await claim.run(this.db, { id, owner, leaseSeconds });
     return row;
   }
 
   /**
-   * Records a finished step and the next one, if `runner` still owns the saga; undefined when
-   * its lease lapsed and another runner took over (its result must then not be recorded).
+   * Records a finished step and the next one, if `owner` still holds the lease (renewed for
+   * `leaseSeconds`, or cleared when `next` is done); undefined when it does not.
    */
-  async advance(tx: Database, id: string, next: SagaStep, changes: StepChanges, runner: Runner): Promise<OrderRow | undefined> {
-    const [row] = await advanceStatement(changedFields(changes), next === 'done').run(tx, {
-      ...changes,
-      id,
-      next,
-      owner: runner.id,
-      leaseSeconds: runner.leaseSeconds,
-    });
+  async recordStep(tx: Database, id: string, next: SagaStep, changes: StepChanges, owner: string, leaseSeconds: number): Promise<OrderRow | undefined> {
+    const [row] = await advanceStatement(changedFields(changes), next === 'done').run(tx, { ...changes, id, next, owner, leaseSeconds });
     return row;
   }
 
   /**
-   * Puts the saga aside after a transient failure, to be retried after `delayMs`. With
-   * `keepLease` (this runner holds something only it has, the card) the lease is kept past
-   * the retry, so no other runner takes the saga over while this one lives.
+   * Counts a failed attempt and sets the next one `retryInMs` from now, if `owner` holds the
+   * lease. With `keepLeaseSeconds` the lease stays `owner`'s until that long after the retry
+   * time; without, it is released.
    */
-  async postpone(id: string, delayMs: number, runner: Runner, keepLease: boolean): Promise<void> {
-    const retryAt = sql`now() + make_interval(secs => ${delayMs / 1000})`;
+  async postpone(id: string, owner: string, retryInMs: number, keepLeaseSeconds?: number): Promise<void> {
+    const retryAt = sql`now() + make_interval(secs => ${retryInMs / 1000})`;
     await this.db
       .update(orders)
       .set({
         sagaAttempts: sql`${orders.sagaAttempts} + 1`,
         sagaNextAt: retryAt,
-        sagaLeaseUntil: keepLease ? sql`now() + make_interval(secs => ${delayMs / 1000 + runner.leaseSeconds})` : null,
-        sagaOwner: keepLease ? runner.id : null,
+        sagaLeaseUntil: keepLeaseSeconds === undefined ? null : sql`now() + make_interval(secs => ${retryInMs / 1000 + keepLeaseSeconds})`,
+        sagaOwner: keepLeaseSeconds === undefined ? null : owner,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(orders.id, id), eq(orders.sagaOwner, runner.id)));
+      .where(and(eq(orders.id, id), eq(orders.sagaOwner, owner)));
   }
 
   /**
-   * Turns a confirmed order towards cancellation, if it is confirmed and no saga runs on it:
-   * the row, or undefined when another change got there first.
+   * Turns a confirmed order whose checkout is done back to `compensate` for `reason`: the row,
+   * or undefined when it is not (any more) confirmed and done.
    */
   async beginCancellation(id: string, reason: string): Promise<OrderRow | undefined> {
     const [row] = await this.db
@@ -219,15 +209,14 @@ export class OrderRepository {
     return row;
   }
 
-  /** Ids of unfinished sagas that are due and that `runner` may take. */
-  async dueSagas(limit: number, runner: Runner): Promise<string[]> {
+  /** Ids of unfinished checkouts that are due and whose lease `owner` may take, longest due first. */
+  async dueCheckouts(limit: number, owner: string): Promise<string[]> {
     const rows = await this.db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), claimable(runner.id)))
+      .where(and(ne(orders.sagaStep, 'done'), lte(orders.sagaNextAt, sql`now()`), claimable(owner)))
       .orderBy(orders.sagaNextAt)
       .limit(limit);
     return rows.map((row) => row.id);
   }
-
 }

@@ -1,30 +1,17 @@
 /**
- * @module The orders module's implementation of its contract: placing an order drives the
- * checkout saga until it ends or the deadline passes; reads are plain queries.
+ * @module The orders module's implementation of its contract: placing an order validates and
+ * prices it, then hands it to checkout (checkout/) and answers as checkout leaves it; reads
+ * are plain queries.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { beyondDeadline } from '../../kernel/call-context.js';
 import type { MethodInput, MethodOutput } from '../../kernel/contract.js';
-import { OutcomeUnknown } from '../../kernel/errors.js';
-import { isNoAnswer } from '../../kernel/failures.js';
 import type { Dependencies } from '../../kernel/module.js';
 import { isUuid } from '../../kernel/validation.js';
 import type { catalogContract } from '../catalog/contract.js';
-import type { shippingContract } from '../shipping/contract.js';
-import type { CheckoutSaga } from './checkout-saga.js';
-import {
-  CheckoutFailed,
-  IdempotencyKeyReused,
-  OrderNotCancellable,
-  OrderNotFound,
-  OrderPaymentDeclined,
-  OrderPaymentFailed,
-  OutOfStock,
-  type ordersContract,
-  type OrdersApi,
-  type Order,
-} from './contract.js';
+import { ShipmentAlreadyDispatched, type shippingContract } from '../shipping/contract.js';
+import { cancellationError } from './checkout/cancellation.js';
+import { isCancellingForCustomer, type Checkout } from './checkout/checkout.js';
+import { IdempotencyKeyReused, OrderNotCancellable, OrderNotFound, type ordersContract, type OrdersApi, type Order } from './contract.js';
 import { toOrder, type OrderRepository, type OrderRow } from './order.repository.js';
 import { priceLines } from './pricing.js';
 
@@ -44,43 +31,18 @@ const requestHash = (input: Input<'placeOrder'>): string => {
   return createHash('sha256').update(JSON.stringify([items, [name, line1, city, postalCode, country], [cardNumber.slice(-4), expMonth, expYear]])).digest('base64url');
 };
 
-/**
- * Waits for `work` for at most `ms`; its failure, if it fails in time, is ours. A plain timer,
- * cleared once the work ends, so it does not outlive a saga that finished early: an aborted
- * `timers/promises` sleep would build an AbortError, stack trace and all, on every order.
- */
-const runFor = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-
-/**
- * A failure to learn how checkout went (the database or a dependency gone mid-way), once the
- * order exists: the order stands and its saga goes on, so the honest answer is "outcome unknown,
- * retry with the same key", which then replays the order as it ended. Answers pass unchanged.
- */
-const orderExists = (orderId: string, error: unknown): never => {
-  if (!isNoAnswer(error)) throw error;
-  throw OutcomeUnknown.create('The order was taken but how checkout went is not known yet; retry with the same Idempotency-Key', { orderId }, { cause: error });
+/** How an order answers placeOrder: the order, or the error its checkout was cancelled with. */
+const placeOrderAnswer = (order: OrderRow): Order => {
+  const error = cancellationError(order);
+  if (error) throw error;
+  return toOrder(order);
 };
 
 export class OrdersService implements OrdersApi {
   constructor(
     private readonly orders: OrderRepository,
-    private readonly saga: CheckoutSaga,
+    private readonly checkout: Checkout,
     private readonly deps: OrdersDeps,
-    /** How long placeOrder waits for checkout before answering PENDING. */
-    private readonly deadlineMs: number,
   ) {}
 
   async placeOrder(input: Input<'placeOrder'>): Output<'placeOrder'> {
@@ -92,37 +54,31 @@ export class OrdersService implements OrdersApi {
     const priced = priceLines(input.items, products);
     const { rates } = await this.deps.shipping.quoteRates({ country: input.shippingAddress.country, weightGrams: priced.weightGrams });
     const shippingCents = (rates.find((rate) => rate.service === 'standard') ?? rates[0])?.priceCents ?? 0;
-    const id = randomUUID();
-    // Held before the row exists, so a resumer that sees the row finds the card too.
-    this.saga.holdCard(id, { number: input.payment.cardNumber, expMonth: input.payment.expMonth, expYear: input.payment.expYear, cvc: input.payment.cvc });
-    const row = await this.orders.insertPending({
-      id,
-      userId: input.userId,
-      idempotencyKey: input.idempotencyKey,
-      requestHash: hash,
-      items: priced.lines,
-      itemsCents: priced.itemsCents,
-      shippingCents,
-      totalCents: priced.itemsCents + shippingCents,
-      currency: priced.currency,
-      weightGrams: priced.weightGrams,
-      shippingAddress: input.shippingAddress,
-    }, this.saga.runner).catch((error: unknown) => {
-      this.saga.dropCard(id);
-      throw error;
-    });
-    if (!row) {
-      this.saga.dropCard(id);
-      // Another request with the same key won the insert a moment ago.
-      const winner = await this.orders.findByKey(input.userId, input.idempotencyKey);
-      if (!winner) throw new Error('An order with this idempotency key vanished');
-      return this.#replay(winner, hash);
-    }
-    return this.#outcome(await this.#drive(row.id, row).catch((error: unknown) => orderExists(row.id, error)));
+    const placed = await this.checkout.place(
+      {
+        id: randomUUID(),
+        userId: input.userId,
+        idempotencyKey: input.idempotencyKey,
+        requestHash: hash,
+        items: priced.lines,
+        itemsCents: priced.itemsCents,
+        shippingCents,
+        totalCents: priced.itemsCents + shippingCents,
+        currency: priced.currency,
+        weightGrams: priced.weightGrams,
+        shippingAddress: input.shippingAddress,
+      },
+      { number: input.payment.cardNumber, expMonth: input.payment.expMonth, expYear: input.payment.expYear, cvc: input.payment.cvc },
+    );
+    if (placed) return placeOrderAnswer(placed);
+    // Another request with the same key won the insert a moment ago.
+    const winner = await this.orders.findByKey(input.userId, input.idempotencyKey);
+    if (!winner) throw new Error('An order with this idempotency key vanished');
+    return this.#replay(winner, hash);
   }
 
   async getOrder(input: Input<'getOrder'>): Output<'getOrder'> {
-    return toOrder(await this.#own(input.userId, input.orderId));
+    return toOrder(await this.#ownedOrder(input.userId, input.orderId));
   }
 
   async listOrders(input: Input<'listOrders'>): Output<'listOrders'> {
@@ -130,48 +86,23 @@ export class OrdersService implements OrdersApi {
   }
 
   async cancelOrder(input: Input<'cancelOrder'>): Output<'cancelOrder'> {
-    const row = await this.#own(input.userId, input.orderId);
-    if (row.status === 'CANCELLED') return toOrder(row);
-    const customerCancelling = row.sagaStep === 'compensate' && row.cancellationReason === 'cancelled_by_customer';
-    if (row.status === 'PENDING' || (row.sagaStep !== 'done' && !customerCancelling)) {
-      throw OrderNotCancellable.create('The order is still being placed; try again in a moment', { orderId: row.id, status: row.status });
+    const order = await this.#ownedOrder(input.userId, input.orderId);
+    if (order.status === 'CANCELLED') return toOrder(order);
+    const cancelling = isCancellingForCustomer(order);
+    if (order.status === 'PENDING' || (order.sagaStep !== 'done' && !cancelling)) {
+      throw OrderNotCancellable.create('The order is still being placed; try again in a moment', { orderId: order.id, status: order.status });
     }
-    if (!customerCancelling) {
-      try {
-        await this.deps.shipping.cancelShipment({ orderId: row.id });
-      } catch (error) {
-        if (error instanceof Error && 'code' in error && error.code === 'SHIPMENT_ALREADY_DISPATCHED') {
-          throw OrderNotCancellable.create('The order has been dispatched and can no longer be cancelled', { orderId: row.id });
-        }
+    if (!cancelling) {
+      // Of everything cancelling undoes, only the shipment can refuse (once dispatched): it
+      // goes first, so that a refusal leaves the order as it was.
+      await this.deps.shipping.cancelShipment({ orderId: order.id }).catch((error: unknown) => {
+        if (ShipmentAlreadyDispatched.is(error)) throw OrderNotCancellable.create('The order has been dispatched and can no longer be cancelled', { orderId: order.id });
         throw error;
-      }
-      await this.orders.beginCancellation(row.id, 'cancelled_by_customer');
+      });
     }
-    const after = await this.#drive(row.id);
-    if (after.status !== 'CANCELLED') throw OrderNotCancellable.create('The order could not be cancelled just now; try again', { orderId: row.id });
+    const after = await this.checkout.cancelForCustomer(order);
+    if (after.status !== 'CANCELLED') throw OrderNotCancellable.create('The order could not be cancelled just now; try again', { orderId: order.id });
     return toOrder(after);
-  }
-
-  /**
-   * Runs the saga until it is done or the deadline passes; the order as it then stands. `leased`:
-   * the new order as its insert returned it, leased to this process's runner.
-   */
-  async #drive(orderId: string, leased?: OrderRow): Promise<OrderRow> {
-    const deadline = Date.now() + this.deadlineMs;
-    for (let first = true; ; first = false) {
-      // A step that hangs must not hold the answer past the deadline; the saga runs on.
-      // Free of the caller's deadline: the saga outlives this call when it answers PENDING.
-      const finished = await runFor(
-        beyondDeadline(() => this.saga.run(orderId, first ? leased : undefined)),
-        deadline - Date.now(),
-      );
-      // A run that finished the saga returns the row it recorded last: no need to read it back.
-      const row = finished ?? (await this.orders.find(orderId));
-      if (!row) throw new Error(`Order ${orderId} vanished`);
-      const left = deadline - Date.now();
-      if (row.sagaStep === 'done' || left <= 0) return row;
-      await sleep(Math.max(25, Math.min(left, row.sagaNextAt.getTime() - Date.now())));
-    }
   }
 
   /** The same key again: the first order's answer, once its checkout has had its chance. */
@@ -179,29 +110,12 @@ export class OrdersService implements OrdersApi {
     if (existing.requestHash !== hash) {
       throw IdempotencyKeyReused.create('This idempotency key was already used for a different order', { orderId: existing.id });
     }
-    return this.#outcome(existing.sagaStep === 'done' ? existing : await this.#drive(existing.id).catch((error: unknown) => orderExists(existing.id, error)));
+    return placeOrderAnswer(await this.checkout.outcome(existing));
   }
 
-  /** How an order's state answers placeOrder: the order, or the error that ended it. */
-  #outcome(row: OrderRow): Order {
-    if (row.status !== 'CANCELLED' || row.cancellationReason === 'cancelled_by_customer') return toOrder(row);
-    const details: Record<string, unknown> = row.cancellationDetails ?? {};
-    switch (row.cancellationReason) {
-      case 'out_of_stock':
-        throw OutOfStock.create(`Not enough stock for ${String(details['productIds'] ?? 'some products')}`, { orderId: row.id, productIds: details['productIds'] ?? [] });
-      case 'payment_declined':
-      case 'card_invalid':
-        throw OrderPaymentDeclined.create('The card was declined', { orderId: row.id, reason: details['reason'] ?? row.cancellationReason });
-      case 'payment_failed':
-        throw OrderPaymentFailed.create('The payment could not be processed; the order was cancelled', { orderId: row.id });
-      default:
-        throw CheckoutFailed.create(`The order was cancelled: ${row.cancellationReason ?? 'unknown reason'}`, { orderId: row.id, reason: row.cancellationReason });
-    }
-  }
-
-  async #own(userId: string, orderId: string): Promise<OrderRow> {
-    const row = isUuid(orderId) ? await this.orders.find(orderId) : undefined;
-    if (!row || row.userId !== userId) throw OrderNotFound.create(`No order ${orderId}`, { orderId });
-    return row;
+  async #ownedOrder(userId: string, orderId: string): Promise<OrderRow> {
+    const order = isUuid(orderId) ? await this.orders.find(orderId) : undefined;
+    if (!order || order.userId !== userId) throw OrderNotFound.create(`No order ${orderId}`, { orderId });
+    return order;
   }
 }
