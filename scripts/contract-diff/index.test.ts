@@ -9,7 +9,7 @@ import { describeContract } from '../../src/kernel/contract-schema.js';
 import { defineError } from '../../src/kernel/errors.js';
 import { breakingChanges, compareContracts } from './index.js';
 
-const NoSuchThing = defineError('NO_SUCH_THING', 404, 'No such thing');
+const NoSuchThing = defineError('NO_SUCH_THING', 'not-found', 'No such thing');
 
 const status = z.enum(['OPEN', 'CLOSED']);
 const thing = z.object({ id: z.string(), status, count: z.number().int().min(0), note: z.string().nullable() });
@@ -132,7 +132,7 @@ describe('breakingChanges', () => {
   });
 
   it('reports a method that stops being idempotent; new error codes are additive', () => {
-    const after = doc({ ...baseMethods, getThing: { ...baseMethods.getThing, idempotent: false, errors: [NoSuchThing, defineError('GONE', 410, 'Gone')] } });
+    const after = doc({ ...baseMethods, getThing: { ...baseMethods.getThing, idempotent: false, errors: [NoSuchThing, defineError('GONE', 'not-found', 'Gone')] } });
     expect(compareContracts(doc(), after)).toEqual({
       breaking: ['things/v1 getThing: no longer idempotent, but old callers may retry it'],
       additive: ['things/v1 getThing: may now raise GONE'],

@@ -7,11 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { defineError, PayloadTooLarge, type ErrorSpec } from '../kernel/errors.js';
-
-export const MalformedRequest = defineError('MALFORMED_REQUEST', 400, 'The request is not valid HTTP');
-export const RequestTimeout = defineError('REQUEST_TIMEOUT', 408, 'The request took too long to arrive');
-export const RequestHeadersTooLarge = defineError('REQUEST_HEADERS_TOO_LARGE', 431, 'The request headers are too large');
+import type { ErrorSpec } from '../kernel/errors.js';
+import { MalformedRequest, PayloadTooLarge, RequestHeadersTooLarge, RequestTimeout } from '../gateway/protocol-errors.js';
+import { httpStatusOf } from '../gateway/public-status.js';
 
 /** How long a socket that was answered stays open reading (and dropping) what the client still sends. */
 const lingerMs = 2000;
@@ -28,17 +26,18 @@ const specOf = (code: string | undefined): ErrorSpec => {
 /** The whole HTTP/1.1 response, status line to body, for a parse error with Node's `code`. */
 export const clientErrorResponse = (code: string | undefined): string => {
   const spec = specOf(code);
+  const status = httpStatusOf(spec);
   const requestId = randomUUID();
   const body = JSON.stringify({
     type: `urn:seam:problem:${spec.code.toLowerCase().replace(/_/g, '-')}`,
     title: spec.title,
-    status: spec.status,
+    status,
     detail: spec.title,
     code: spec.code,
     requestId,
   });
   return [
-    `HTTP/1.1 ${spec.status} ${STATUS_CODES[spec.status] ?? ''}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
     'content-type: application/problem+json',
     `content-length: ${Buffer.byteLength(body)}`,
     `x-request-id: ${requestId}`,

@@ -4,7 +4,7 @@ import { defineContract } from '../kernel/contract.js';
 import { defineError } from '../kernel/errors.js';
 import { serviceMetrics } from './metrics.js';
 
-const NoSuchName = defineError('NO_SUCH_NAME', 404, 'Nobody by that name');
+const NoSuchName = defineError('NO_SUCH_NAME', 'not-found', 'Nobody by that name');
 const greeter = defineContract('greeter', 1, {
   methods: {
     greet: { input: z.object({ name: z.string() }), output: z.object({ text: z.string() }), errors: [NoSuchName], idempotent: true },

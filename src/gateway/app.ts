@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AccessTokens } from '../kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
-import { commonErrors, NotFound, PayloadTooLarge, toSeamError, type SeamError } from '../kernel/errors.js';
+import { commonErrors, NotFound, toSeamError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { accessLog } from './access-log.js';
 import { limitBody } from './body-limit.js';
@@ -24,6 +24,8 @@ import { gatewayRequires, resolveRequirements } from './requires.js';
 import { shippingRoutes } from './shipping.routes.js';
 import { traceContext } from './trace-context.js';
 import { errorResponse, errorTitles } from './problem.js';
+import { PayloadTooLarge, protocolErrors } from './protocol-errors.js';
+import { httpStatusOf } from './public-status.js';
 import type { EdgeConfig } from './settings.js';
 
 export interface GatewayOptions {
@@ -43,7 +45,7 @@ export interface GatewayOptions {
 
 export const createGateway = (options: GatewayOptions): Hono => {
   const { logger } = options;
-  const titles = errorTitles(options.contracts, [...commonErrors, ...edgeErrors]);
+  const titles = errorTitles(options.contracts, [...commonErrors, ...protocolErrors, ...edgeErrors]);
   const app = new Hono();
 
   app.use(requestId());
@@ -64,7 +66,7 @@ export const createGateway = (options: GatewayOptions): Hono => {
 
   app.onError((error, c) => {
     const seamError = toSeamError(error);
-    if (seamError.status >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    if (httpStatusOf(seamError) >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return problemFor(c, seamError);
   });
   app.notFound((c) => problemFor(c, NotFound.create(`No route for ${c.req.method} ${c.req.path}`)));

@@ -4,8 +4,9 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { UnsupportedMediaType, validationFailed } from '../kernel/errors.js';
+import { validationFailed } from '../kernel/errors.js';
 import { parseInput } from './input.js';
+import { UnsupportedMediaType } from './protocol-errors.js';
 
 /**
  * Reads the request body as JSON and parses it with `schema`.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ServiceUnavailable, type SeamError } from '../kernel/errors.js';
 import { InvalidCredentials } from '../modules/identity/contract.js';
 import { memoryStore, type LimiterStore } from './limiter-store.js';
+import { httpStatusOf } from './public-status.js';
 import { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 
 /** A request from `address`; the throttle reads nothing else of the context. */
@@ -19,7 +20,7 @@ const setup = (overrides: Partial<LoginThrottleOptions> = {}) => {
     maxFailuresPerAddress: 5,
     lockSeconds: 900,
     failureDelayMs: 100,
-    onLocked: (_c, error: SeamError) => new Response(JSON.stringify({ code: error.code }), { status: error.status }),
+    onLocked: (_c, error: SeamError) => new Response(JSON.stringify({ code: error.code }), { status: httpStatusOf(error) }),
     sleep: async (ms) => delays.push(ms),
     ...overrides,
   });
@@ -33,7 +34,7 @@ const setup = (overrides: Partial<LoginThrottleOptions> = {}) => {
       });
       return response.status;
     } catch (error) {
-      return (error as SeamError).status;
+      return httpStatusOf(error as SeamError);
     }
   };
   return { throttle, attempt, delays, checks: () => checks };

@@ -21,7 +21,7 @@ import type { Logger } from '../kernel/logger.js';
 import { InvalidCredentials } from '../modules/identity/contract.js';
 import type { LimiterStore } from './limiter-store.js';
 
-export const LoginLocked = defineError('LOGIN_LOCKED', 429, 'Too many failed logins');
+export const LoginLocked = defineError('LOGIN_LOCKED', 'exhausted', 'Too many failed logins');
 
 export interface LoginThrottleOptions {
   readonly store: LimiterStore;

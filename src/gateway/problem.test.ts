@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defineError, Internal, OutcomeUnknown, SeamError, ServiceUnavailable } from '../kernel/errors.js';
+import { defineError, Internal, OutcomeUnknown, ServiceUnavailable } from '../kernel/errors.js';
+import { PaymentDeclined } from '../modules/payments/contract.js';
 import { errorResponse } from './problem.js';
+import { PayloadTooLarge } from './protocol-errors.js';
 
 const context = { instance: '/api/v1/orders', requestId: 'r-1', titles: new Map<string, string>() };
-const PaymentFailed = defineError('PAYMENT_FAILED', 503, 'The payment could not be processed; try again later');
-const OutOfStock = defineError('OUT_OF_STOCK', 409, 'Not enough stock');
+const PaymentFailed = defineError('PAYMENT_FAILED', 'unavailable', 'The payment could not be processed; try again later');
+const OutOfStock = defineError('OUT_OF_STOCK', 'conflict', 'Not enough stock');
 
 describe('error responses at the edge', () => {
   it('answers outcome unknown with 503, its code and Retry-After, never a 500', async () => {
@@ -12,8 +14,16 @@ describe('error responses at the edge', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 503 });
-    // Even when whoever raised it gave it another status, the kind decides.
-    expect(errorResponse(new SeamError('ODD', 500, 'x', undefined, { kind: 'outcome-unknown' }), context).status).toBe(503);
+  });
+
+  it('answers with the status of the kind, or the one HTTP has for the code', async () => {
+    const conflict = errorResponse(OutOfStock.create(), context);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ status: 409, code: 'OUT_OF_STOCK', type: 'urn:seam:problem:out-of-stock' });
+    const declined = errorResponse(PaymentDeclined.create(), context);
+    expect(declined.status).toBe(402);
+    expect(await declined.json()).toMatchObject({ status: 402, code: 'PAYMENT_DECLINED' });
+    expect(errorResponse(PayloadTooLarge.create(), context).status).toBe(413);
   });
 
   it('adds Retry-After to every 503: the breaker’s own wait, or one second', () => {

@@ -1,11 +1,13 @@
 /**
  * @module RFC 9457 problem details: the one shape every error takes at the HTTP edge, with the
- * status and Retry-After the failure taxonomy chooses for the error's kind.
+ * public status of its code and kind (public-status.ts) and the Retry-After the failure
+ * taxonomy chooses for its kind.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AnyContract } from '../kernel/contract.js';
 import type { SeamError } from '../kernel/errors.js';
-import { httpStatusOf, retryAfterSeconds } from '../kernel/failures.js';
+import { retryAfterSeconds } from '../kernel/failures.js';
+import { httpStatusOf } from './public-status.js';
 
 export const problemContentType = 'application/problem+json';
 
@@ -46,7 +48,7 @@ export interface ProblemContext {
 }
 
 /**
- * The problem document for `error`, with the status its kind calls for. Server faults (5xx)
+ * The problem document for `error`, with its public status. Server faults (5xx)
  * say nothing of their cause: the log has it, under the same request id.
  */
 export const toProblem = (error: SeamError, context: ProblemContext): Problem => {

@@ -17,7 +17,7 @@ import { defineError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { problemResponse, toProblem } from './problem.js';
 
-export const RateLimited = defineError('RATE_LIMITED', 429, 'Too many requests');
+export const RateLimited = defineError('RATE_LIMITED', 'exhausted', 'Too many requests');
 
 export interface RateLimitOptions {
   /** The policy's name in the RateLimit header fields and in the problem's `violatedPolicies`. */

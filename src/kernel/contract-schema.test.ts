@@ -7,7 +7,7 @@ import { defineContract, type EventMap, type MethodMap } from './contract.js';
 import { describeContract } from './contract-schema.js';
 import { defineError } from './errors.js';
 
-const NoSuchThing = defineError('NO_SUCH_THING', 404, 'No such thing');
+const NoSuchThing = defineError('NO_SUCH_THING', 'not-found', 'No such thing');
 
 const status = z.enum(['OPEN', 'CLOSED']);
 const thing = z.object({ id: z.string(), status, count: z.number().int().min(0), note: z.string().nullable() });

@@ -4,7 +4,7 @@ import { defineContract, type ContractApi } from '../kernel/contract.js';
 import { defineError, SeamError } from '../kernel/errors.js';
 import { bindInProcess } from './in-process.js';
 
-const TooLarge = defineError('TOO_LARGE', 422, 'Too large');
+const TooLarge = defineError('TOO_LARGE', 'refused', 'Too large');
 
 const calculator = defineContract('calculator', 1, {
   methods: {

@@ -1,16 +1,14 @@
 /**
  * Every error code is declared once, by the module (or layer) that owns it: a module passes
  * on another's refusal by re-exporting its spec, never by declaring the same code again, so
- * one code has one title and one status wherever it surfaces.
+ * one code has one title, one kind and one public status wherever it surfaces.
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allModules } from '../../src/app/modules.js';
 import { defineContract, type AnyContract } from '../../src/kernel/contract.js';
-import { commonErrors, defineError, type ErrorSpec } from '../../src/kernel/errors.js';
-import { edgeErrors } from '../../src/gateway/edge-limits.js';
-import { CallerNotAllowed } from '../../src/transport/http/caller-permissions.js';
-import { UnknownContract, UnknownContractVersion, UnknownMethod } from '../../src/transport/http/rpc-server.js';
+import { defineError, type ErrorSpec } from '../../src/kernel/errors.js';
+import { contractFileErrors, layerErrors } from './declared-errors.js';
 
 /** Codes declared by more than one spec, with how many. */
 const duplicateCodes = (contracts: readonly AnyContract[], others: readonly ErrorSpec[]): Record<string, number> => {
@@ -24,13 +22,13 @@ const duplicateCodes = (contracts: readonly AnyContract[], others: readonly Erro
 };
 
 describe('error codes', () => {
-  it('are each declared once across every contract, the kernel and the edge', () => {
-    expect(duplicateCodes(allModules.map((module) => module.provides), [...commonErrors, ...edgeErrors, CallerNotAllowed, UnknownContract, UnknownContractVersion, UnknownMethod])).toEqual({});
+  it('are each declared once across every contract, the kernel and the edge', async () => {
+    expect(duplicateCodes(allModules.map((module) => module.provides), [...layerErrors, ...(await contractFileErrors())])).toEqual({});
   });
 
   it('a code declared a second time is caught', () => {
-    const Original = defineError('WIDGET_MISSING', 404, 'No such widget');
-    const Again = defineError('WIDGET_MISSING', 404, 'No such widget');
+    const Original = defineError('WIDGET_MISSING', 'not-found', 'No such widget');
+    const Again = defineError('WIDGET_MISSING', 'not-found', 'No such widget');
     const method = (errors: readonly ErrorSpec[]) => ({ input: z.object({}), output: z.object({}), errors, idempotent: true });
     const first = defineContract('widgets', 1, { methods: { get: method([Original]) }, events: {} });
     const second = defineContract('assembly', 1, { methods: { build: method([Again]) }, events: {} });

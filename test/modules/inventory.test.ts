@@ -46,7 +46,7 @@ describe.each(databaseBackends)('inventory on $name', (backend) => {
     const error = await inventory
       .reserve({ reservationId: randomUUID(), items: [{ productId: plenty, quantity: 3 }, { productId: scarce, quantity: 2 }], ttlSeconds: 60 })
       .catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'OUT_OF_STOCK', status: 409, details: { productIds: [scarce] } });
+    expect(error).toMatchObject({ code: 'OUT_OF_STOCK', kind: 'conflict', details: { productIds: [scarce] } });
     expect(await availableOf(plenty)).toBe(10);
     expect(await availableOf(scarce)).toBe(1);
   });

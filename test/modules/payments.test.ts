@@ -165,7 +165,7 @@ describe.each(backends)('payments module on $name', (backend) => {
     const payments = await startPayments();
     const orderId = randomUUID();
     const error = await failure(payments.charge(chargeFor(orderId, number)));
-    expect(error).toMatchObject({ code: 'PAYMENT_DECLINED', status: 402, details: { reason, orderId } });
+    expect(error).toMatchObject({ code: 'PAYMENT_DECLINED', kind: 'refused', details: { reason, orderId } });
     await expect(payments.getPaymentByOrder({ orderId })).resolves.toMatchObject({ status: 'DECLINED', declineReason: reason, last4: number.slice(-4) });
   });
 
@@ -174,7 +174,7 @@ describe.each(backends)('payments module on $name', (backend) => {
     const payments = await startPayments({ processor });
     const orderId = randomUUID();
     const error = await failure(payments.charge(chargeFor(orderId, testCards.processingError)));
-    expect(error).toMatchObject({ code: 'PAYMENT_PROCESSING_FAILED', status: 503, details: { retryable: true } });
+    expect(error).toMatchObject({ code: 'PAYMENT_PROCESSING_FAILED', kind: 'unavailable', details: { retryable: true } });
     await expect(payments.getPaymentByOrder({ orderId })).resolves.toMatchObject({ status: 'FAILED' });
     await expect(payments.charge(chargeFor(orderId))).resolves.toMatchObject({ status: 'CAPTURED' });
     expect(processor.charges).toHaveLength(1);
@@ -223,7 +223,7 @@ describe.each(backends)('payments module on $name', (backend) => {
     const orderId = randomUUID();
     const payment = await payments.charge(chargeFor(orderId));
     const error = await failure(payments.charge(chargeFor(orderId, testCards.success, 5000)));
-    expect(error).toMatchObject({ code: 'PAYMENT_CONFLICT', status: 409, details: { reason: 'different_charge', orderId, paymentId: payment.paymentId } });
+    expect(error).toMatchObject({ code: 'PAYMENT_CONFLICT', kind: 'conflict', details: { reason: 'different_charge', orderId, paymentId: payment.paymentId } });
   });
 
   it('refunds a payment once, however often and however concurrently it is asked', async () => {
@@ -255,7 +255,7 @@ describe.each(backends)('payments module on $name', (backend) => {
 
   it('answers unknown payments and orders with 404 PAYMENT_NOT_FOUND', async () => {
     const payments = await startPayments();
-    await expect(failure(payments.refund({ paymentId: randomUUID() }))).resolves.toMatchObject({ code: 'PAYMENT_NOT_FOUND', status: 404 });
+    await expect(failure(payments.refund({ paymentId: randomUUID() }))).resolves.toMatchObject({ code: 'PAYMENT_NOT_FOUND', kind: 'not-found' });
     await expect(failure(payments.refund({ paymentId: 'not-a-uuid' }))).resolves.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
     await expect(failure(payments.getPaymentByOrder({ orderId: randomUUID() }))).resolves.toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
   });
@@ -272,7 +272,7 @@ describe.each(backends)('payments module on $name', (backend) => {
     const payments = await startPayments({ processor, now: () => new Date('2026-06-15T12:00:00Z') });
     const orderId = randomUUID();
     const error = await failure(payments.charge({ ...chargeFor(orderId), card: { ...card(), ...change } }));
-    expect(error).toMatchObject({ code, status: 400 });
+    expect(error).toMatchObject({ code, kind: 'invalid' });
     expect((error.details as { errors: { field: string }[] }).errors.map((issue) => issue.field)).toEqual([field]);
     expect(error.message).not.toContain(testCards.success);
     expect(processor.charges).toHaveLength(0);
@@ -282,7 +282,7 @@ describe.each(backends)('payments module on $name', (backend) => {
   it('checks cards itself when the binding does not validate', async () => {
     const payments = await startPayments({ validate: false });
     const error = await failure(payments.charge({ ...chargeFor(randomUUID()), card: card('4242 4242 4242 4242') }));
-    expect(error).toMatchObject({ code: 'CARD_INVALID', status: 400, details: { errors: [{ field: 'card.number' }] } });
+    expect(error).toMatchObject({ code: 'CARD_INVALID', kind: 'invalid', details: { errors: [{ field: 'card.number' }] } });
   });
 
   it('recovers a charge whose answer was lost without charging again', async () => {

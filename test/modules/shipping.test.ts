@@ -112,7 +112,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
     it('refuses a parcel over 30 kg with 422 PARCEL_TOO_HEAVY naming weightGrams', async () => {
       expect(await rejection(shipping.quoteRates({ country: 'DE', weightGrams: 30_001 }))).toMatchObject({
         code: 'PARCEL_TOO_HEAVY',
-        status: 422,
+        kind: 'refused',
         details: { maxWeightGrams: 30_000, errors: [{ field: 'weightGrams', message: 'must be at most 30000 grams' }] },
       });
     });
@@ -120,7 +120,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
     it.each(['XX', 'RU', 'BR'])('refuses %s with 422 UNSUPPORTED_COUNTRY naming country', async (country) => {
       expect(await rejection(shipping.quoteRates({ country, weightGrams: 1000 }))).toMatchObject({
         code: 'UNSUPPORTED_COUNTRY',
-        status: 422,
+        kind: 'refused',
         details: { country, errors: [{ field: 'country', message: `we do not ship to ${country}` }] },
       });
     });
@@ -130,7 +130,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
       ['a zero weight', { country: 'DE', weightGrams: 0 }, 'weightGrams'],
       ['a fractional weight', { country: 'DE', weightGrams: 1.5 }, 'weightGrams'],
     ])('refuses %s at the contract with 400 VALIDATION_FAILED', async (_, input, field) => {
-      expect(await rejection(shipping.quoteRates(input))).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: { errors: [{ field }] } });
+      expect(await rejection(shipping.quoteRates(input))).toMatchObject({ code: 'VALIDATION_FAILED', kind: 'invalid', details: { errors: [{ field }] } });
     });
   });
 
@@ -183,15 +183,15 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
       const heavy = newOrder({ weightGrams: 45_000 });
       expect(await rejection(shipping.createShipment(heavy))).toMatchObject({ code: 'PARCEL_TOO_HEAVY', details: { errors: [{ field: 'weightGrams' }] } });
       for (const order of [abroad, heavy]) {
-        expect(await rejection(shipping.getShipmentByOrder({ orderId: order.orderId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', status: 404 });
+        expect(await rejection(shipping.getShipmentByOrder({ orderId: order.orderId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', kind: 'not-found' });
       }
     });
   });
 
   describe('lookups', () => {
     it.each([randomUUID(), 'not-a-uuid'])('reports shipment %s as 404 SHIPMENT_NOT_FOUND', async (shipmentId) => {
-      expect(await rejection(shipping.getShipment({ shipmentId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', status: 404, details: { shipmentId } });
-      expect(await rejection(shipping.advanceShipment({ shipmentId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', status: 404 });
+      expect(await rejection(shipping.getShipment({ shipmentId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', kind: 'not-found', details: { shipmentId } });
+      expect(await rejection(shipping.advanceShipment({ shipmentId }))).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', kind: 'not-found' });
     });
 
     it('reports an order without a shipment as 404 SHIPMENT_NOT_FOUND', async () => {
@@ -226,7 +226,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
 
       expect(await rejection(shipping.advanceShipment({ shipmentId: created.id }))).toMatchObject({
         code: 'SHIPMENT_ALREADY_DELIVERED',
-        status: 409,
+        kind: 'conflict',
         details: { shipmentId: created.id, orderId: order.orderId },
       });
       expect(await outboxOf(created.id)).toHaveLength(2);
@@ -252,7 +252,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
       const first = await shipping.cancelShipment({ orderId: order.orderId });
       expect(first).toEqual({ outcome: 'CANCELLED', shipment: { ...created, status: 'CANCELLED', events: [created.events[0], { status: 'CANCELLED', at: expect.any(String) }] } });
       expect(await shipping.cancelShipment({ orderId: order.orderId })).toEqual(first);
-      expect(await rejection(shipping.advanceShipment({ shipmentId: created.id }))).toMatchObject({ code: 'SHIPMENT_CANCELLED', status: 409 });
+      expect(await rejection(shipping.advanceShipment({ shipmentId: created.id }))).toMatchObject({ code: 'SHIPMENT_CANCELLED', kind: 'conflict' });
       // createShipment is idempotent per order: a late retry of the saga's step gets the cancelled shipment, not a new one.
       expect(await shipping.createShipment(order)).toMatchObject({ id: created.id, status: 'CANCELLED' });
       expect(await outboxOf(created.id)).toEqual([]);
@@ -270,7 +270,7 @@ describe.each(databaseBackends)('shipping module on $name', (backend) => {
         expect(advanced.status).toBe(status);
         expect(await rejection(shipping.cancelShipment({ orderId: order.orderId }))).toMatchObject({
           code: 'SHIPMENT_ALREADY_DISPATCHED',
-          status: 409,
+          kind: 'conflict',
           details: { shipmentId: created.id, orderId: order.orderId, status },
         });
         expect(await shipping.getShipment({ shipmentId: created.id })).toEqual(advanced);

@@ -103,7 +103,7 @@ export class FaultInjector {
 export const unavailable =
   (what: string) =>
   async (): Promise<never> => {
-    throw new SeamError('SERVICE_UNAVAILABLE', 503, `${what} is unavailable (injected fault)`);
+    throw new SeamError('SERVICE_UNAVAILABLE', 'unavailable', `${what} is unavailable (injected fault)`);
   };
 
 /** A fault that refuses the call with `error` (a 4xx SeamError: the other side said no). */

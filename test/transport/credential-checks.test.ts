@@ -44,7 +44,7 @@ describe('secret rotation', () => {
   });
 
   it('refuses a caller signing with a secret not in the list', async () => {
-    await expect(callerSigningWith(strangerSecret).echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    await expect(callerSigningWith(strangerSecret).echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', kind: 'unauthenticated' });
   });
 });
 

@@ -13,7 +13,7 @@ import { bindHttp } from '../../src/transport/http/rpc-client.js';
 import { Gate } from '../support/fault-injection.js';
 import { credentialsFor, serveRpc } from '../support/rpc-server.js';
 
-const Refused = defineError('REFUSED', 409, 'Refused');
+const Refused = defineError('REFUSED', 'conflict', 'Refused');
 
 const echoV1 = defineContract('echo', 1, {
   methods: {
@@ -91,11 +91,11 @@ describe('HTTP binding', () => {
     expect(answer.traceId).toBe(traceId);
   });
 
-  it('rebuilds a domain error as a SeamError with the same code, status and details', async () => {
+  it('rebuilds a domain error as a SeamError with the same code, kind and details', async () => {
     const error = await client().refuse({}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SeamError);
     expect(Refused.is(error)).toBe(true);
-    expect((error as SeamError).toJSON()).toEqual({ code: 'REFUSED', status: 409, message: 'No, thank you', details: { why: 'testing' } });
+    expect((error as SeamError).toJSON()).toEqual({ code: 'REFUSED', kind: 'conflict', message: 'No, thank you', details: { why: 'testing' } });
   });
 
   it('answers 401 to a call without a credential, and to a forged one', async () => {
@@ -105,12 +105,12 @@ describe('HTTP binding', () => {
     const forged = await credentialsFor('intruder', 'another-secret-another-secret-0123456789').current();
     expect((await post('/rpc/echo/v1/echo', { 'x-seam-credential': forged })).status).toBe(401);
     const forger = bindHttp(echoV1, { endpoint: () => server.url, credentials: credentialsFor('intruder', 'another-secret-another-secret-0123456789'), timeoutMs: 1000 });
-    await expect(forger.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    await expect(forger.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNAUTHORIZED', kind: 'unauthenticated' });
   });
 
   it('answers an unknown major version with 404 UNKNOWN_CONTRACT_VERSION', async () => {
     const future = bindHttp(echoV2, { endpoint: () => server.url, credentials, timeoutMs: 1000 });
-    await expect(future.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_CONTRACT_VERSION', status: 404, details: { served: 1 } });
+    await expect(future.echo({ text: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_CONTRACT_VERSION', kind: 'not-found', details: { served: 1 } });
     const unknown = await post('/rpc/nothing/v1/echo', { 'x-seam-credential': await credentials.current() });
     expect(await unknown.json()).toMatchObject({ error: { code: 'UNKNOWN_CONTRACT' } });
   });
@@ -181,7 +181,7 @@ describe('HTTP binding', () => {
 
   it('reports a server that cannot be reached as REMOTE_CALL_FAILED', async () => {
     const nowhere = bindHttp(echoV1, { endpoint: () => 'http://127.0.0.1:9', credentials, timeoutMs: 1000 });
-    await expect(nowhere.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED', status: 503 });
+    await expect(nowhere.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED', kind: 'unavailable' });
     const unusable = bindHttp(echoV1, { endpoint: () => 'echo:3000', credentials, timeoutMs: 1000 });
     await expect(unusable.echo({ text: 'x' })).rejects.toMatchObject({ code: 'REMOTE_CALL_FAILED' });
   });

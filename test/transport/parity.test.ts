@@ -2,7 +2,7 @@
  * One test body per contract, two bindings, as weavertest runs one body under Local and RPC:
  * every contract of the shop, called in process and through the binding a split deployment
  * uses (bindRemote: a balancer over two RPC instances on loopback, timeouts, retries, breaker,
- * bulkhead), must give the same results and raise the same errors (code, status, message and
+ * bulkhead), must give the same results and raise the same errors (code, kind, message and
  * details). What the remote binding adds when the wire fails is in remote-protections.test.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -89,10 +89,10 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(many.items.map((item) => item.id)).toEqual([seedProducts[1]!.id]);
     });
 
-    it('raises PRODUCT_NOT_FOUND with its code, status, message and details', async () => {
+    it('raises PRODUCT_NOT_FOUND with its code, kind, message and details', async () => {
       expect(await failureOf(catalog().getProduct({ id: unknownUuid }))).toEqual({
         code: 'PRODUCT_NOT_FOUND',
-        status: 404,
+        kind: 'not-found',
         message: `No product with id ${unknownUuid}`,
         details: { productId: unknownUuid },
       });
@@ -101,7 +101,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
     it('reports a bad cursor as INVALID_CURSOR naming the field', async () => {
       expect(await failureOf(catalog().listProducts({ limit: 2, cursor: 'garbage' }))).toEqual({
         code: 'INVALID_CURSOR',
-        status: 400,
+        kind: 'invalid',
         message: 'cursor: not a cursor this API issued; use nextCursor from a previous page',
         details: { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] },
       });
@@ -109,7 +109,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
 
     it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
       const error = await failureOf(catalog().listProducts({ limit: 0 }));
-      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: { errors: [{ field: 'limit' }] } });
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', kind: 'invalid', details: { errors: [{ field: 'limit' }] } });
       expect(error.message).toMatch(/^catalog\/v1\.listProducts input: limit:/);
     });
 
@@ -120,13 +120,13 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(await local(catalogContract).getProduct({ id: product.id })).toEqual(product);
       expect(await failureOf(catalog().createProduct(fields))).toEqual({
         code: 'SKU_TAKEN',
-        status: 409,
+        kind: 'conflict',
         message: 'Another product has this SKU',
         details: { errors: [{ field: 'sku', message: 'already taken' }] },
       });
       expect(await failureOf(catalog().createProduct({ ...fields, sku: `${fields.sku}-2`, categorySlug: 'no-such-category' }))).toEqual({
         code: 'CATEGORY_NOT_FOUND',
-        status: 422,
+        kind: 'refused',
         message: 'No category no-such-category',
         details: { errors: [{ field: 'categorySlug', message: 'no such category' }] },
       });
@@ -142,7 +142,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: 'Ada Parity', role: 'customer', createdAt: expect.any(String) });
       expect(await failureOf(identity().register({ email: email.toLowerCase(), password: 'another password', name: 'Ada Again' }))).toEqual({
         code: 'EMAIL_TAKEN',
-        status: 409,
+        kind: 'conflict',
         message: `${email.toLowerCase()} is already registered`,
         details: { email: email.toLowerCase() },
       });
@@ -154,10 +154,10 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       const session = await identity().login({ email, password: 'correct horse battery' });
       expect(session).toEqual({ token: expect.any(String), expiresIn: expect.any(Number), user });
       expect(await identity().getProfile({ userId: user.id })).toEqual(user);
-      expect(await failureOf(identity().login({ email, password: 'wrong horse battery' }))).toEqual({ code: 'INVALID_CREDENTIALS', status: 401, message: 'The email or password is wrong' });
+      expect(await failureOf(identity().login({ email, password: 'wrong horse battery' }))).toEqual({ code: 'INVALID_CREDENTIALS', kind: 'unauthenticated', message: 'The email or password is wrong' });
       expect(await failureOf(identity().getProfile({ userId: unknownUuid }))).toEqual({
         code: 'USER_NOT_FOUND',
-        status: 404,
+        kind: 'not-found',
         message: `No user with id ${unknownUuid}`,
         details: { userId: unknownUuid },
       });
@@ -172,7 +172,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(await inventory().setStock({ productId, available: 5 })).toEqual({ productId, available: 5 });
       expect(await failureOf(inventory().reserve({ reservationId: randomUUID(), items: [{ productId, quantity: 6 }], ttlSeconds: 600 }))).toEqual({
         code: 'OUT_OF_STOCK',
-        status: 409,
+        kind: 'conflict',
         message: `Not enough stock for ${productId}`,
         details: { productIds: [productId] },
       });
@@ -193,7 +193,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       const reservationId = `nope-${tag()}`;
       expect(await failureOf(inventory().commit({ reservationId }))).toEqual({
         code: 'RESERVATION_NOT_FOUND',
-        status: 404,
+        kind: 'not-found',
         message: `No reservation ${reservationId}`,
         details: { reservationId },
       });
@@ -221,14 +221,14 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       const orderId = `order-${tag()}`;
       expect(await failureOf(payments().charge(charge(orderId, testCards.declined)))).toEqual({
         code: 'PAYMENT_DECLINED',
-        status: 402,
+        kind: 'refused',
         message: 'The card ending 0002 was declined (card_declined)',
         details: { reason: 'card_declined', orderId },
       });
       const never = `order-${tag()}`;
       expect(await failureOf(payments().getPaymentByOrder({ orderId: never }))).toEqual({
         code: 'PAYMENT_NOT_FOUND',
-        status: 404,
+        kind: 'not-found',
         message: `Order ${never} has no payment`,
         details: { orderId: never },
       });
@@ -245,13 +245,13 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(quote.rates.map((rate) => rate.service)).toEqual(['standard', 'express']);
       expect(await failureOf(shipping().quoteRates({ country: 'KP', weightGrams: 100 }))).toEqual({
         code: 'UNSUPPORTED_COUNTRY',
-        status: 422,
+        kind: 'refused',
         message: 'country: we do not ship to KP',
         details: { country: 'KP', errors: [{ field: 'country', message: 'we do not ship to KP' }] },
       });
       expect(await failureOf(shipping().quoteRates({ country: 'DE', weightGrams: 30_001 }))).toEqual({
         code: 'PARCEL_TOO_HEAVY',
-        status: 422,
+        kind: 'refused',
         message: 'weightGrams: 30001 g is over the 30000 g we carry',
         details: { maxWeightGrams: 30_000, errors: [{ field: 'weightGrams', message: 'must be at most 30000 grams' }] },
       });
@@ -269,16 +269,16 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       expect(await shipping().getShipmentByOrder({ orderId })).toEqual(delivered);
       expect(await failureOf(shipping().advanceShipment({ shipmentId: created.id }))).toEqual({
         code: 'SHIPMENT_ALREADY_DELIVERED',
-        status: 409,
+        kind: 'conflict',
         message: `Shipment ${created.id} is already delivered`,
         details: { shipmentId: created.id, orderId },
       });
-      expect(await failureOf(shipping().cancelShipment({ orderId }))).toMatchObject({ code: 'SHIPMENT_ALREADY_DISPATCHED', status: 409, details: { shipmentId: created.id, orderId, status: 'DELIVERED' } });
+      expect(await failureOf(shipping().cancelShipment({ orderId }))).toMatchObject({ code: 'SHIPMENT_ALREADY_DISPATCHED', kind: 'conflict', details: { shipmentId: created.id, orderId, status: 'DELIVERED' } });
     });
 
     it('raises SHIPMENT_NOT_FOUND for an unknown shipment, and cancels what an order never had as NO_SHIPMENT', async () => {
       const error = await failureOf(shipping().getShipment({ shipmentId: unknownUuid }));
-      expect(error).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', status: 404 });
+      expect(error).toMatchObject({ code: 'SHIPMENT_NOT_FOUND', kind: 'not-found' });
       expect(error).toEqual(await failureOf(local(shippingContract).getShipment({ shipmentId: unknownUuid })));
       const orderId = `order-${tag()}`;
       expect(await shipping().cancelShipment({ orderId })).toEqual({ outcome: 'NO_SHIPMENT', orderId });
@@ -313,16 +313,16 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
       const userId = `user-${tag()}`;
       const productId = await stockedProduct(1);
       const short = await failureOf(orders().placeOrder(placing(userId, productId, 2)));
-      expect(short).toEqual({ code: 'OUT_OF_STOCK', status: 409, message: `Not enough stock for ${productId}`, details: { orderId: expect.any(String), productIds: [productId] } });
+      expect(short).toEqual({ code: 'OUT_OF_STOCK', kind: 'conflict', message: `Not enough stock for ${productId}`, details: { orderId: expect.any(String), productIds: [productId] } });
       const declined = await failureOf(orders().placeOrder(placing(userId, productId, 1, testCards.declined)));
-      expect(declined).toEqual({ code: 'PAYMENT_DECLINED', status: 402, message: 'The card was declined', details: { orderId: expect.any(String), reason: 'card_declined' } });
+      expect(declined).toEqual({ code: 'PAYMENT_DECLINED', kind: 'refused', message: 'The card was declined', details: { orderId: expect.any(String), reason: 'card_declined' } });
       const { items } = await local(ordersContract).listOrders({ userId, limit: 10 });
       expect(items.map((order) => [order.id, order.status])).toEqual([
         [declined.details!['orderId'], 'CANCELLED'],
         [short.details!['orderId'], 'CANCELLED'],
       ]);
       const orderId = String(short.details!['orderId']);
-      expect(await failureOf(orders().getOrder({ userId: `someone-else-${tag()}`, orderId }))).toEqual({ code: 'ORDER_NOT_FOUND', status: 404, message: `No order ${orderId}`, details: { orderId } });
+      expect(await failureOf(orders().getOrder({ userId: `someone-else-${tag()}`, orderId }))).toEqual({ code: 'ORDER_NOT_FOUND', kind: 'not-found', message: `No order ${orderId}`, details: { orderId } });
     });
   });
 
@@ -341,7 +341,7 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
 
     it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
       const error = await failureOf(notifications().listNotifications({ userId: `user-${tag()}`, limit: 0 }));
-      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, details: { errors: [{ field: 'limit' }] } });
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', kind: 'invalid', details: { errors: [{ field: 'limit' }] } });
       expect(error.message).toMatch(/^notifications\/v1\.listNotifications input: limit:/);
     });
   });

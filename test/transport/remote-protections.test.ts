@@ -72,7 +72,7 @@ describe('retries', () => {
   ])('never retry a non-idempotent call that may have run ($fault): OUTCOME_UNKNOWN, and it ran at most once', async ({ fault, status }) => {
     const { first, second, remote } = await pair(fault);
     const created = await local(shippingContract).createShipment(newShipment());
-    expect(await failureOf(remote.api(shippingContract).advanceShipment({ shipmentId: created.id }))).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 503 });
+    expect(await failureOf(remote.api(shippingContract).advanceShipment({ shipmentId: created.id }))).toMatchObject({ code: 'OUTCOME_UNKNOWN', kind: 'outcome-unknown' });
     expect([first.calls('shipping.advanceShipment'), second.calls('shipping.advanceShipment')]).toEqual([1, 0]);
     expect((await local(shippingContract).getShipment({ shipmentId: created.id })).status).toBe(status);
   });
@@ -105,7 +105,7 @@ describe('the circuit breaker', () => {
     second.fault = 'proxy-503';
     const payments = remote.binding(paymentsContract);
     for (let call = 0; call < 3; call += 1) {
-      expect(await failureOf(payments.api.getPaymentByOrder({ orderId: `order-${randomUUID()}` }))).toMatchObject({ code: 'OUTCOME_UNKNOWN', status: 503 });
+      expect(await failureOf(payments.api.getPaymentByOrder({ orderId: `order-${randomUUID()}` }))).toMatchObject({ code: 'OUTCOME_UNKNOWN', kind: 'outcome-unknown' });
     }
     expect(payments.breakerState()).toBe('open');
     first.fault = 'none';
@@ -119,7 +119,7 @@ describe('the circuit breaker', () => {
     for (let call = 0; call < 3; call += 1) {
       expect(await failureOf(payments.api.getPaymentByOrder({ orderId: `order-${randomUUID()}` }))).toMatchObject({
         code: 'SERVICE_UNAVAILABLE',
-        status: 503,
+        kind: 'unavailable',
         details: { service: 'shop', breaker: 'open' },
       });
     }
@@ -139,7 +139,7 @@ describe('the circuit breaker', () => {
     const { first, second, remote } = await pair('none', { resilience: { breakAfterFailures: 2, halfOpenAfterMs: 600_000 } });
     const payments = remote.binding(paymentsContract);
     for (let call = 0; call < 5; call += 1) {
-      expect(await failureOf(payments.api.getPaymentByOrder({ orderId: `order-${randomUUID()}` }))).toMatchObject({ code: 'PAYMENT_NOT_FOUND', status: 404 });
+      expect(await failureOf(payments.api.getPaymentByOrder({ orderId: `order-${randomUUID()}` }))).toMatchObject({ code: 'PAYMENT_NOT_FOUND', kind: 'not-found' });
     }
     expect(payments.breakerState()).toBe('closed');
     expect(lookups([first, second])).toBe(5);

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 
-export const ProductNotFound = defineError('PRODUCT_NOT_FOUND', 404, 'Product not found');
-export const InvalidCursor = defineError('INVALID_CURSOR', 400, 'The cursor is not valid');
-export const SkuTaken = defineError('SKU_TAKEN', 409, 'Another product has this SKU');
-export const CategoryNotFound = defineError('CATEGORY_NOT_FOUND', 422, 'No such category');
+export const ProductNotFound = defineError('PRODUCT_NOT_FOUND', 'not-found', 'Product not found');
+export const InvalidCursor = defineError('INVALID_CURSOR', 'invalid', 'The cursor is not valid');
+export const SkuTaken = defineError('SKU_TAKEN', 'conflict', 'Another product has this SKU');
+export const CategoryNotFound = defineError('CATEGORY_NOT_FOUND', 'refused', 'No such category');
 
 const category = z.object({
   slug: z.string(),

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 
-export const EmailTaken = defineError('EMAIL_TAKEN', 409, 'The email address is already registered');
+export const EmailTaken = defineError('EMAIL_TAKEN', 'conflict', 'The email address is already registered');
 /** One error for an unknown email and a wrong password, so a caller cannot probe for accounts. */
-export const InvalidCredentials = defineError('INVALID_CREDENTIALS', 401, 'The email or password is wrong');
-export const UserNotFound = defineError('USER_NOT_FOUND', 404, 'User not found');
+export const InvalidCredentials = defineError('INVALID_CREDENTIALS', 'unauthenticated', 'The email or password is wrong');
+export const UserNotFound = defineError('USER_NOT_FOUND', 'not-found', 'User not found');
 
 export const roles = ['customer', 'admin'] as const;
 

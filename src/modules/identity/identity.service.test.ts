@@ -65,7 +65,7 @@ describe('IdentityService', () => {
     vi.mocked(verifyPassword).mockClear();
     const wrongPassword = await rejection(service.login({ email: ada.email, password: 'difference engine' }));
     const unknownEmail = await rejection(service.login({ email: 'nobody@example.com', password: ada.password }));
-    for (const error of [wrongPassword, unknownEmail]) expect(error).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401, message: 'The email or password is wrong' });
+    for (const error of [wrongPassword, unknownEmail]) expect(error).toMatchObject({ code: 'INVALID_CREDENTIALS', kind: 'unauthenticated', message: 'The email or password is wrong' });
     expect(vi.mocked(verifyPassword)).toHaveBeenCalledTimes(2);
     const decoy = vi.mocked(verifyPassword).mock.calls[1]?.[1];
     expect(decoy).toMatch(/^scrypt\$32768\$8\$1\$/);
@@ -74,7 +74,7 @@ describe('IdentityService', () => {
   it('refuses a second account for the same email, whatever its case', async () => {
     const { service } = setup();
     await service.register(ada);
-    await expect(service.register({ ...ada, email: 'ada@example.com' })).rejects.toMatchObject({ code: 'EMAIL_TAKEN', status: 409 });
+    await expect(service.register({ ...ada, email: 'ada@example.com' })).rejects.toMatchObject({ code: 'EMAIL_TAKEN', kind: 'conflict' });
   });
 
   it('gets a profile by id, and USER_NOT_FOUND for an unknown id or one that is not a UUID', async () => {
@@ -82,7 +82,7 @@ describe('IdentityService', () => {
     const registered = await service.register(ada);
     await expect(service.getProfile({ userId: registered.id })).resolves.toEqual(registered);
     for (const userId of [randomUUID(), 'not-a-uuid']) {
-      await expect(service.getProfile({ userId })).rejects.toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
+      await expect(service.getProfile({ userId })).rejects.toMatchObject({ code: 'USER_NOT_FOUND', kind: 'not-found' });
     }
   });
 });

@@ -106,7 +106,7 @@ describe('identity module on embedded PGlite', () => {
     const results = await Promise.allSettled([attempt(), attempt(), attempt()]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     for (const result of results.filter((result) => result.status === 'rejected')) {
-      expect(result.reason).toMatchObject({ code: 'EMAIL_TAKEN', status: 409 });
+      expect(result.reason).toMatchObject({ code: 'EMAIL_TAKEN', kind: 'conflict' });
     }
   });
 

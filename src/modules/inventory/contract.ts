@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 
-export const InsufficientStock = defineError('OUT_OF_STOCK', 409, 'Not enough stock');
-export const ReservationNotFound = defineError('RESERVATION_NOT_FOUND', 404, 'Reservation not found');
-export const ReservationExpired = defineError('RESERVATION_EXPIRED', 409, 'The reservation expired and its stock was released');
+export const InsufficientStock = defineError('OUT_OF_STOCK', 'conflict', 'Not enough stock');
+export const ReservationNotFound = defineError('RESERVATION_NOT_FOUND', 'not-found', 'Reservation not found');
+export const ReservationExpired = defineError('RESERVATION_EXPIRED', 'conflict', 'The reservation expired and its stock was released');
 
 const stockLevel = z.object({ productId: z.string(), available: z.number().int().nonnegative() });
 

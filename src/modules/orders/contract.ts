@@ -9,20 +9,20 @@ import { InsufficientStock } from '../inventory/contract.js';
 import { PaymentDeclined } from '../payments/contract.js';
 import { ParcelTooHeavy, UnsupportedCountry } from '../shipping/contract.js';
 
-export const OrderNotFound = defineError('ORDER_NOT_FOUND', 404, 'Order not found');
-export const OrderNotCancellable = defineError('ORDER_NOT_CANCELLABLE', 409, 'The order can no longer be cancelled');
+export const OrderNotFound = defineError('ORDER_NOT_FOUND', 'not-found', 'Order not found');
+export const OrderNotCancellable = defineError('ORDER_NOT_CANCELLABLE', 'conflict', 'The order can no longer be cancelled');
 /** Inventory's refusal, passed on as itself: a code is declared once, by the module that owns it. */
 export const OutOfStock = InsufficientStock;
-export const UnknownProduct = defineError('UNKNOWN_PRODUCT', 422, 'The order names a product that does not exist');
+export const UnknownProduct = defineError('UNKNOWN_PRODUCT', 'refused', 'The order names a product that does not exist');
 /** Payments' refusal, passed on as itself. */
 export const OrderPaymentDeclined = PaymentDeclined;
-export const IdempotencyKeyReused = defineError('IDEMPOTENCY_KEY_REUSED', 422, 'The idempotency key was used for a different order');
-export const OrderPaymentFailed = defineError('PAYMENT_FAILED', 503, 'The payment could not be processed; try again later');
-export const CheckoutFailed = defineError('CHECKOUT_FAILED', 409, 'The order could not be completed and was cancelled');
+export const IdempotencyKeyReused = defineError('IDEMPOTENCY_KEY_REUSED', 'refused', 'The idempotency key was used for a different order');
+export const OrderPaymentFailed = defineError('PAYMENT_FAILED', 'unavailable', 'The payment could not be processed; try again later');
+export const CheckoutFailed = defineError('CHECKOUT_FAILED', 'conflict', 'The order could not be completed and was cancelled');
 /** The products are priced in different currencies; one order is paid in one. details: `{ currencies, errors }`. */
-export const MixedCurrencies = defineError('MIXED_CURRENCIES', 422, 'The order mixes products priced in different currencies');
+export const MixedCurrencies = defineError('MIXED_CURRENCIES', 'refused', 'The order mixes products priced in different currencies');
 /** The items cost more than one order may (a payment's range). details: `{ maxItemsCents, errors }`. */
-export const OrderTooLarge = defineError('ORDER_TOO_LARGE', 422, 'The order is worth more than one order may be');
+export const OrderTooLarge = defineError('ORDER_TOO_LARGE', 'refused', 'The order is worth more than one order may be');
 
 export const orderStatus = z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']);
 

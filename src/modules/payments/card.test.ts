@@ -58,8 +58,8 @@ describe('cardIssues', () => {
       error = caught;
     }
     expect(CardInvalid.is(error)).toBe(true);
-    const invalid = error as { status: number; message: string; details: { errors: { field: string }[] } };
-    expect(invalid.status).toBe(400);
+    const invalid = error as { kind: string; message: string; details: { errors: { field: string }[] } };
+    expect(invalid.kind).toBe('invalid');
     expect(invalid.details.errors.map((issue) => issue.field)).toEqual(['card.number', 'card.expYear', 'card.cvc']);
     expect(JSON.stringify(invalid.details) + invalid.message).not.toContain(card.number);
     expect(invalid.message).not.toContain('98');

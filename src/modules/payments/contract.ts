@@ -10,18 +10,18 @@ import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 
 /** The card was refused. details: `{ reason: 'card_declined' | 'insufficient_funds', orderId }`. Final for that card. */
-export const PaymentDeclined = defineError('PAYMENT_DECLINED', 402, 'The payment was declined');
+export const PaymentDeclined = defineError('PAYMENT_DECLINED', 'refused', 'The payment was declined');
 /** Transient: nothing was charged, or the outcome is being reconciled. details: `{ retryable: true, orderId? }`. Retry later. */
-export const PaymentProcessingFailed = defineError('PAYMENT_PROCESSING_FAILED', 503, 'The payment could not be processed; try again');
+export const PaymentProcessingFailed = defineError('PAYMENT_PROCESSING_FAILED', 'unavailable', 'The payment could not be processed; try again');
 /** No payment with that id, or none for that order. */
-export const PaymentNotFound = defineError('PAYMENT_NOT_FOUND', 404, 'Payment not found');
+export const PaymentNotFound = defineError('PAYMENT_NOT_FOUND', 'not-found', 'Payment not found');
 /** The card fails a check the processor would fail too. details: `{ errors: [{ field, message }] }`, fields `card.*`. */
-export const CardInvalid = defineError('CARD_INVALID', 400, 'The card is not valid');
+export const CardInvalid = defineError('CARD_INVALID', 'invalid', 'The card is not valid');
 /**
  * The request contradicts what already happened to the order's payment. details:
  * `{ reason: 'already_refunded' | 'different_charge' | 'not_captured', orderId, paymentId }`.
  */
-export const PaymentConflict = defineError('PAYMENT_CONFLICT', 409, "The request conflicts with the order's payment");
+export const PaymentConflict = defineError('PAYMENT_CONFLICT', 'conflict', "The request conflicts with the order's payment");
 
 export const paymentStatuses = ['PROCESSING', 'CAPTURED', 'DECLINED', 'FAILED', 'REFUNDING', 'REFUNDED'] as const;
 export const cardBrands = ['visa', 'mastercard', 'amex', 'unknown'] as const;

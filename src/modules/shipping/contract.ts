@@ -11,17 +11,17 @@ import { defineContract, type ContractApi } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 
 /** We do not ship to that country. details: `{ country, errors: [{ field, message }] }`. */
-export const UnsupportedCountry = defineError('UNSUPPORTED_COUNTRY', 422, 'We do not ship to that country');
+export const UnsupportedCountry = defineError('UNSUPPORTED_COUNTRY', 'refused', 'We do not ship to that country');
 /** Heavier than the largest parcel we carry. details: `{ maxWeightGrams, errors: [{ field: 'weightGrams', message }] }`. */
-export const ParcelTooHeavy = defineError('PARCEL_TOO_HEAVY', 422, 'The parcel is too heavy to ship');
+export const ParcelTooHeavy = defineError('PARCEL_TOO_HEAVY', 'refused', 'The parcel is too heavy to ship');
 /** No shipment with that id, or none for that order. */
-export const ShipmentNotFound = defineError('SHIPMENT_NOT_FOUND', 404, 'Shipment not found');
+export const ShipmentNotFound = defineError('SHIPMENT_NOT_FOUND', 'not-found', 'Shipment not found');
 /** The shipment is already delivered: there is no further step. details: `{ shipmentId, orderId }`. */
-export const ShipmentAlreadyDelivered = defineError('SHIPMENT_ALREADY_DELIVERED', 409, 'The shipment is already delivered');
+export const ShipmentAlreadyDelivered = defineError('SHIPMENT_ALREADY_DELIVERED', 'conflict', 'The shipment is already delivered');
 /** The shipment was cancelled and goes nowhere. details: `{ shipmentId, orderId }`. */
-export const ShipmentCancelled = defineError('SHIPMENT_CANCELLED', 409, 'The shipment was cancelled');
+export const ShipmentCancelled = defineError('SHIPMENT_CANCELLED', 'conflict', 'The shipment was cancelled');
 /** The parcel has left (or arrived): too late to cancel. details: `{ shipmentId, orderId, status }`. */
-export const ShipmentAlreadyDispatched = defineError('SHIPMENT_ALREADY_DISPATCHED', 409, 'The shipment has already been dispatched');
+export const ShipmentAlreadyDispatched = defineError('SHIPMENT_ALREADY_DISPATCHED', 'conflict', 'The shipment has already been dispatched');
 
 export const shipmentStatuses = ['CREATED', 'DISPATCHED', 'DELIVERED', 'CANCELLED'] as const;
 export const shippingServices = ['standard', 'express'] as const;

@@ -36,8 +36,8 @@ describe('caller gate', () => {
     const { lines, logger } = capture();
     const denied: DeniedCall[] = [];
     const gate = callerGate({ permissions, logger, onDenied: (call) => denied.push(call) });
-    expect(gate.deny('notifications', 'payments/v1', 'refund').toJSON()).toMatchObject({ code: 'CALLER_NOT_ALLOWED', status: 403 });
-    expect(gate.deny('evil', 'payments/v1', 'refund').toJSON()).toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    expect(gate.deny('notifications', 'payments/v1', 'refund').toJSON()).toMatchObject({ code: 'CALLER_NOT_ALLOWED', kind: 'forbidden' });
+    expect(gate.deny('evil', 'payments/v1', 'refund').toJSON()).toMatchObject({ code: 'UNAUTHORIZED', kind: 'unauthenticated' });
     expect(denied).toEqual([{ caller: 'notifications', contract: 'payments/v1', method: 'refund' }]);
     expect(lines.map((line) => [line['level'], line['caller'], line['contract'], line['method']])).toEqual([
       [40, 'notifications', 'payments/v1', 'refund'],

@@ -16,7 +16,7 @@ import type { Logger } from '../../kernel/logger.js';
  */
 export type CallerPermissions = Readonly<Record<string, readonly string[]>>;
 
-export const CallerNotAllowed = defineError('CALLER_NOT_ALLOWED', 403, 'This service may not call that contract');
+export const CallerNotAllowed = defineError('CALLER_NOT_ALLOWED', 'forbidden', 'This service may not call that contract');
 
 /** A refused call by a known caller, as metrics count it. */
 export interface DeniedCall {

@@ -14,7 +14,7 @@ import { methodHandler, type Method } from './method-handler.js';
 import { serviceCredentials } from './service-credential.js';
 
 const secret = 'method-handler-secret-method-handler-0123';
-const Refused = defineError('REFUSED', 409, 'Refused');
+const Refused = defineError('REFUSED', 'conflict', 'Refused');
 const spec: MethodSpec = {
   input: z.object({ ms: z.number() }),
   output: z.object({ ok: z.literal(true) }),
@@ -90,10 +90,11 @@ describe('method handler', () => {
     expect(seen[0]!.call!.deadline).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
-  it('answers a domain error with its own status, and output that breaks the contract with 500', async () => {
+  it('answers a domain error with its kind and the status of its kind, and output that breaks the contract with 500', async () => {
     const credential = await tokenOf('caller');
     const refusing = serve(async () => Promise.reject(Refused.create('No')));
-    expect(await call(refusing.app, { credential })).toMatchObject({ status: 409, body: { error: { code: 'REFUSED' } } });
+    // `status` in the body is for callers of earlier versions, which read no kind.
+    expect(await call(refusing.app, { credential })).toMatchObject({ status: 409, body: { error: { code: 'REFUSED', kind: 'conflict', status: 409, message: 'No' } } });
     expect(refusing.logged).not.toHaveBeenCalled();
     const broken = serve(async () => ({ ok: 'yes' }));
     expect(await call(broken.app, { credential })).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });

@@ -9,6 +9,7 @@
  * Every call gets exactly one answer: the first failure, or the method's checked output.
  */
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { continueTrace, runInCall, type CallContext } from '../../kernel/call-context.js';
 import type { MethodSpec } from '../../kernel/contract.js';
 import { DeadlineExceeded, Internal, toSeamError, validationFailed, type SeamError } from '../../kernel/errors.js';
@@ -17,7 +18,7 @@ import { fieldIssues, parseOrThrow } from '../../kernel/validation.js';
 import { callHeadersOf, type CallHeaders } from './call-headers.js';
 import { unwatchDeadline, watchDeadline } from './deadline-watch.js';
 import type { ServiceCredentials } from './service-credential.js';
-import type { ErrorBody } from './wire.js';
+import { errorBody, rpcStatusOf } from './wire.js';
 
 export type Method = (input: unknown) => Promise<unknown>;
 export type MethodHandler = (c: Context) => Promise<Response>;
@@ -89,8 +90,9 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
       return c.json(checked.data);
     } catch (error) {
       const seamError = toSeamError(error);
-      if (seamError.status >= 500) logger.error({ err: error, method: where }, 'rpc call failed');
-      return c.json({ error: seamError.toJSON() } satisfies ErrorBody, seamError.status as 400);
+      const status = rpcStatusOf(seamError);
+      if (status >= 500) logger.error({ err: error, method: where }, 'rpc call failed');
+      return c.json(errorBody(seamError), status as ContentfulStatusCode);
     }
   };
 };

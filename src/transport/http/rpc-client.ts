@@ -3,18 +3,18 @@
  * interface by calling `POST /rpc/<contract>/v<major>/<method>` on another process.
  *
  * Across the wire go the input, the service credential, the caller's remaining time and its
- * trace. An error the server raised comes back as the same SeamError (same code, status, details
- * and kind), marked as answered; a server that cannot be reached is REMOTE_CALL_FAILED (it did
+ * trace. An error the server raised comes back as the same SeamError (same code, kind, message
+ * and details), marked as answered; a server that cannot be reached is REMOTE_CALL_FAILED (it did
  * not run), a call lost in transit OUTCOME_UNKNOWN (it may have run), and running out of time
  * DEADLINE_EXCEEDED. Connections are kept alive and reused (undici).
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { currentCall, formatTraceparent, newSpanId, newTraceId } from '../../kernel/call-context.js';
-import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, SeamError, type SeamErrorData } from '../../kernel/errors.js';
+import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, type SeamError } from '../../kernel/errors.js';
 import { endpointOf } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
-import { headers, methodPath, type ErrorBody } from './wire.js';
+import { errorFromBody, headers, methodPath } from './wire.js';
 
 export interface HttpBindingOptions {
   /** The base URL (`http://host:port`) to send this call to: fixed, or chosen per call. */
@@ -37,14 +37,11 @@ export const rpcAgent = (tls?: { readonly ca: string }): Agent =>
 /** One agent for the process: keep-alive pools per origin, reused by every binding. */
 export const sharedAgent = rpcAgent();
 
-const isErrorBody = (value: unknown): value is ErrorBody =>
-  typeof value === 'object' && value !== null && typeof (value as { error?: { code?: unknown } }).error?.code === 'string';
-
 /** A failure the server reported, rebuilt as the error it raised: the callee's answer. */
 const rebuild = (status: number, text: string): SeamError => {
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (isErrorBody(parsed)) return SeamError.fromJSON(parsed.error as SeamErrorData, { answered: true });
+    const answer = errorFromBody(JSON.parse(text), status);
+    if (answer) return answer;
   } catch {
     // Not ours: a proxy's error page, say. Fall through.
   }

@@ -12,6 +12,7 @@
  * what a service serves is told to the services of the deployment alone.
  */
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { defineError, toSeamError, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -19,11 +20,11 @@ import { callHeadersOf } from './call-headers.js';
 import { callerGate, type CallerPermissions, type DeniedCall } from './caller-permissions.js';
 import { methodHandler, type Method } from './method-handler.js';
 import type { ServiceCredentials } from './service-credential.js';
-import { methodPath, rpcPrefix, type ErrorBody } from './wire.js';
+import { errorBody, methodPath, rpcPrefix, rpcStatusOf } from './wire.js';
 
-export const UnknownContract = defineError('UNKNOWN_CONTRACT', 404, 'This service does not serve that contract');
-export const UnknownContractVersion = defineError('UNKNOWN_CONTRACT_VERSION', 404, 'This service does not serve that major version');
-export const UnknownMethod = defineError('UNKNOWN_METHOD', 404, 'The contract has no such method');
+export const UnknownContract = defineError('UNKNOWN_CONTRACT', 'not-found', 'This service does not serve that contract');
+export const UnknownContractVersion = defineError('UNKNOWN_CONTRACT_VERSION', 'not-found', 'This service does not serve that major version');
+export const UnknownMethod = defineError('UNKNOWN_METHOD', 'not-found', 'The contract has no such method');
 
 export interface ServedContract {
   readonly contract: AnyContract;
@@ -40,7 +41,7 @@ export interface RpcServerOptions {
   readonly logger: Logger;
 }
 
-const errorResponse = (c: Context, error: SeamError): Response => c.json({ error: error.toJSON() } satisfies ErrorBody, error.status as 400);
+const errorResponse = (c: Context, error: SeamError): Response => c.json(errorBody(error), rpcStatusOf(error) as ContentfulStatusCode);
 
 export const rpcServer = (options: RpcServerOptions): Hono => {
   const app = new Hono();

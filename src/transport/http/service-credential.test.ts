@@ -37,7 +37,7 @@ describe('service credentials', () => {
     vi.setSystemTime(Date.now() + 59_500); // inside the last second: checked by jose again, still valid
     await expect(server.verify(token)).resolves.toBe('caller');
     vi.setSystemTime(Date.now() + 1_000);
-    await expect(server.verify(token)).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    await expect(server.verify(token)).rejects.toMatchObject({ code: 'UNAUTHORIZED', kind: 'unauthenticated' });
   });
 
   it('refuses forged and tampered tokens while a genuine one is remembered', async () => {
@@ -67,7 +67,7 @@ describe('service credentials', () => {
     await expect(serviceCredentials({ secret: newSecret, service: 'peer' }).verify(sent)).resolves.toBe('server');
     await expect(serviceCredentials({ secret: oldSecret, service: 'peer' }).verify(sent)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const outsider = await serviceCredentials({ secret: 'other-secret-other-secret-other-0123456789', service: 'outsider' }).current();
-    await expect(rotated.verify(outsider)).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 });
+    await expect(rotated.verify(outsider)).rejects.toMatchObject({ code: 'UNAUTHORIZED', kind: 'unauthenticated' });
   });
 
   it('refuses to start without a secret, or with a short one among several', () => {
