@@ -13,12 +13,14 @@ import type { Logger } from '../kernel/logger.js';
 import { accessLog } from './access-log.js';
 import { limitBody } from './body-limit.js';
 import { catalogRoutes } from './catalog.routes.js';
+import { docsRoutes } from './docs.routes.js';
 import { edgeErrors, edgeProtection } from './edge-limits.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { identityRoutes } from './identity.routes.js';
 import { inventoryRoutes } from './inventory.routes.js';
 import { memoryStore, type LimiterStore } from './limiter-store.js';
 import { notificationsRoutes } from './notifications.routes.js';
+import { openApiRoutes, publicApiBase } from './openapi/document.js';
 import { orderRoutes } from './orders.routes.js';
 import { gatewayRequires, resolveRequirements } from './requires.js';
 import { shippingRoutes } from './shipping.routes.js';
@@ -41,6 +43,8 @@ export interface GatewayOptions {
   readonly edge?: EdgeConfig;
   /** Where the edge counts: Redis, shared by every replica; this process's memory when absent. */
   readonly limitStore?: LimiterStore;
+  /** Where `GET /` leads (in development, the API reference); without it `/` is a 404, as in production. */
+  readonly homeRedirect?: string;
 }
 
 export const createGateway = (options: GatewayOptions): Hono => {
@@ -72,6 +76,9 @@ export const createGateway = (options: GatewayOptions): Hono => {
   app.notFound((c) => problemFor(c, NotFound.create(`No route for ${c.req.method} ${c.req.path}`)));
 
   app.route('/', healthRoutes(options.readiness));
+  app.route('/', docsRoutes({ documentUrl: `${publicApiBase}/openapi.json` }));
+  const { homeRedirect } = options;
+  if (homeRedirect !== undefined) app.get('/', (c) => c.redirect(homeRedirect, 302));
 
   const api = new Hono();
   const edge = options.edge
@@ -96,7 +103,9 @@ export const createGateway = (options: GatewayOptions): Hono => {
   api.route('/', shippingRoutes(shipping, tokens));
   api.route('/', orderRoutes({ orders, shipping, catalog, tokens }));
   api.route('/', notificationsRoutes(notifications, tokens));
-  app.route('/api/v1', api);
+  // Last: the document describes every route registered before it.
+  api.route('/', openApiRoutes(api));
+  app.route(publicApiBase, api);
 
   return app;
 };

@@ -5,11 +5,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
-import { catalogContract, type CatalogApi, type Product } from '../modules/catalog/contract.js';
+import { CategoryNotFound, catalogContract, InvalidCursor, ProductNotFound, SkuTaken, type CatalogApi, type Product } from '../modules/catalog/contract.js';
 import type { InventoryApi } from '../modules/inventory/contract.js';
 import { authenticate } from './auth.js';
 import { isUnavailable } from './degraded.js';
 import { readJson } from './body.js';
+import { categoriesExample, newProductExample, productChangesExample, productExample, productPageExample } from './openapi/examples.js';
+import { describeOperation } from './openapi/operation.js';
 import { parseQuery, slugParam, textParam, wholeNumberParam } from './query.js';
 
 export interface CatalogRouteDeps {
@@ -29,6 +31,12 @@ const createBody = catalogContract.methods.createProduct.input;
 const updateBody = catalogContract.methods.updateProduct.input.shape.changes;
 
 const defaultPageSize = 20;
+
+const product = catalogContract.methods.getProduct.output;
+/** A product as the public API shows it: with the units available now, null when inventory could not say. */
+const productWithStock = product.extend({ available: z.number().int().nonnegative().nullable() });
+const productPage = z.object({ items: z.array(productWithStock), nextCursor: z.string().nullable() });
+const productPath = { id: 'The product id' };
 
 export const catalogRoutes = ({ catalog, inventory, tokens }: CatalogRouteDeps): Hono => {
   const routes = new Hono();
@@ -51,26 +59,93 @@ export const catalogRoutes = ({ catalog, inventory, tokens }: CatalogRouteDeps):
   };
   const oneWithStock = async (product: Product) => (await withStock([product]))[0];
 
-  routes.get('/products', async (c) => {
-    const query = parseQuery(listProductsQuery, c.req.query());
-    const page = await catalog.listProducts({
-      limit: query.limit ?? defaultPageSize,
-      ...(query.q === undefined ? {} : { q: query.q }),
-      ...(query.category === undefined ? {} : { category: query.category }),
-      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-    });
-    return c.json({ items: await withStock(page.items), nextCursor: page.nextCursor });
-  });
-
-  routes.get('/products/:id', async (c) => c.json(await oneWithStock(await catalog.getProduct({ id: c.req.param('id') }))));
-
-  routes.post('/products', admin, async (c) => c.json(await oneWithStock(await catalog.createProduct(await readJson(c, createBody))), 201));
-
-  routes.patch('/products/:id', admin, async (c) =>
-    c.json(await oneWithStock(await catalog.updateProduct({ id: c.req.param('id'), changes: await readJson(c, updateBody) }))),
+  routes.get(
+    '/products',
+    describeOperation({
+      operationId: 'listProducts',
+      examplePath: '/products',
+      tag: 'Catalog',
+      summary: 'Lists products by name, a page at a time',
+      description: 'Filter by a search text (`q`) and a category slug; pass `nextCursor` as `cursor` for the next page.',
+      access: 'public',
+      query: listProductsQuery,
+      answers: { 200: { description: 'A page of products, with the units available now', schema: productPage, example: productPageExample } },
+      errors: [InvalidCursor],
+    }),
+    async (c) => {
+      const query = parseQuery(listProductsQuery, c.req.query());
+      const page = await catalog.listProducts({
+        limit: query.limit ?? defaultPageSize,
+        ...(query.q === undefined ? {} : { q: query.q }),
+        ...(query.category === undefined ? {} : { category: query.category }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      });
+      return c.json({ items: await withStock(page.items), nextCursor: page.nextCursor });
+    },
   );
 
-  routes.get('/categories', async (c) => c.json(await catalog.listCategories({})));
+  routes.get(
+    '/products/:id',
+    describeOperation({
+      operationId: 'getProduct',
+      examplePath: `/products/${productExample.id}`,
+      tag: 'Catalog',
+      summary: 'Gets one product, with the units available now',
+      access: 'public',
+      path: productPath,
+      answers: { 200: { description: 'The product', schema: productWithStock, example: productExample } },
+      errors: [ProductNotFound],
+    }),
+    async (c) => c.json(await oneWithStock(await catalog.getProduct({ id: c.req.param('id') }))),
+  );
+
+  routes.post(
+    '/products',
+    describeOperation({
+      operationId: 'createProduct',
+      examplePath: '/products',
+      tag: 'Catalog',
+      summary: 'Creates a product',
+      access: 'admin',
+      body: { schema: createBody, example: newProductExample },
+      answers: { 201: { description: 'The product created', schema: productWithStock, example: productExample } },
+      errors: [SkuTaken, CategoryNotFound],
+    }),
+    admin,
+    async (c) => c.json(await oneWithStock(await catalog.createProduct(await readJson(c, createBody))), 201),
+  );
+
+  routes.patch(
+    '/products/:id',
+    describeOperation({
+      operationId: 'updateProduct',
+      examplePath: `/products/${productExample.id}`,
+      tag: 'Catalog',
+      summary: 'Changes some fields of a product',
+      description: 'Send only the fields to change.',
+      access: 'admin',
+      path: productPath,
+      body: { schema: updateBody, example: productChangesExample },
+      answers: { 200: { description: 'The product as changed', schema: productWithStock, example: productExample } },
+      errors: [ProductNotFound, SkuTaken, CategoryNotFound],
+    }),
+    admin,
+    async (c) => c.json(await oneWithStock(await catalog.updateProduct({ id: c.req.param('id'), changes: await readJson(c, updateBody) }))),
+  );
+
+  routes.get(
+    '/categories',
+    describeOperation({
+      operationId: 'listCategories',
+      examplePath: '/categories',
+      tag: 'Catalog',
+      summary: 'Lists every category, by name',
+      access: 'public',
+      answers: { 200: { description: 'Every category', schema: catalogContract.methods.listCategories.output, example: categoriesExample } },
+      errors: [],
+    }),
+    async (c) => c.json(await catalog.listCategories({})),
+  );
 
   return routes;
 };

@@ -4,8 +4,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
-import type { NotificationsApi } from '../modules/notifications/contract.js';
+import { notificationsContract, type NotificationsApi } from '../modules/notifications/contract.js';
 import { authenticate, currentUser } from './auth.js';
+import { notificationsExample } from './openapi/examples.js';
+import { describeOperation } from './openapi/operation.js';
 import { parseQuery, wholeNumberParam } from './query.js';
 
 const listQuery = z.object({ limit: wholeNumberParam(1, 100) });
@@ -15,13 +17,27 @@ const defaultLimit = 50;
 export const notificationsRoutes = (notifications: NotificationsApi, tokens: AccessTokens): Hono => {
   const routes = new Hono();
 
-  routes.get('/notifications', authenticate(tokens), async (c) => {
-    const query = parseQuery(listQuery, c.req.query());
-    const page = await notifications.listNotifications({ userId: currentUser(c).userId, limit: query.limit ?? defaultLimit });
-    // One customer's messages: no shared cache may keep them.
-    c.header('cache-control', 'private, no-store');
-    return c.json(page);
-  });
+  routes.get(
+    '/notifications',
+    describeOperation({
+      operationId: 'listNotifications',
+      examplePath: '/notifications',
+      tag: 'Notifications',
+      summary: "Lists the signed-in customer's notifications, newest first",
+      access: 'signed-in',
+      query: listQuery,
+      answers: { 200: { description: `At most \`limit\` (default ${defaultLimit}) notifications`, schema: notificationsContract.methods.listNotifications.output, example: notificationsExample } },
+      errors: [],
+    }),
+    authenticate(tokens),
+    async (c) => {
+      const query = parseQuery(listQuery, c.req.query());
+      const page = await notifications.listNotifications({ userId: currentUser(c).userId, limit: query.limit ?? defaultLimit });
+      // One customer's messages: no shared cache may keep them.
+      c.header('cache-control', 'private, no-store');
+      return c.json(page);
+    },
+  );
 
   return routes;
 };
