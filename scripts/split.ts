@@ -5,24 +5,35 @@
  * throwaway servers. Prints where the gateway listens; Ctrl-C stops everything it started.
  * SEAM_TOPOLOGY picks another topology; PORT the gateway's port (default 3000); SPLIT_LOGS=on
  * echoes every service's log lines.
+ *
+ * Exit codes as src/main.ts: 78 (EX_CONFIG) for a topology or configuration that cannot run
+ * (a database whose data contradicts a fresh seed included), 1 otherwise (a port in use).
  */
+import { z } from 'zod';
+import { TopologyError } from '../src/app/topology.js';
+import { ConfigError } from '../src/kernel/config.js';
+import { parseEnvironment, portNumber } from '../src/kernel/environment.js';
 import { createLogger } from '../src/kernel/logger.js';
 import { defaultSplitTopology, startSplit } from './split/run-split.js';
 
 const main = async (): Promise<void> => {
-  const logger = createLogger({ level: 'info', base: { service: 'split' } });
+  // No `service` bound: the runner's lines are about the services it starts, and name them.
+  const logger = createLogger({ level: 'info' });
   const env = process.env;
+  const { PORT: gatewayPort } = parseEnvironment(z.object({ PORT: portNumber.default(3000) }), env);
   const split = await startSplit({
     topologyPath: env['SEAM_TOPOLOGY'] ?? defaultSplitTopology,
     ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
     ...(env['REDIS_URL'] ? { redisUrl: env['REDIS_URL'] } : {}),
-    gatewayPort: env['PORT'] === undefined ? 3000 : Number(env['PORT']),
+    gatewayPort,
     env: { SEAM_SEED: 'auto', LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...(env['ADMIN_PASSWORD'] ? { ADMIN_PASSWORD: env['ADMIN_PASSWORD'] } : {}) },
     ...(env['SPLIT_LOGS'] === 'on' ? { echo: (line: string) => console.log(line) } : {}),
     logger,
   });
   for (const instance of split.instances) console.log(`  ${instance.name.padEnd(18)} ${instance.url}  (pid ${instance.pid})`);
-  console.log(`\nSeam split: gateway listening on ${split.gatewayUrl}  (try ${split.gatewayUrl}/api/v1/products)\nCtrl-C stops every service${env['DATABASE_URL'] ? '' : ', PostgreSQL and Redis'}.`);
+  const throwaway = [...(env['DATABASE_URL'] ? [] : ['PostgreSQL']), ...(env['REDIS_URL'] ? [] : ['Redis'])];
+  const servers = throwaway.length === 0 ? '' : ` and the ${throwaway.join(' and ')} server${throwaway.length > 1 ? 's' : ''} it started`;
+  console.log(`\nSeam split: gateway listening on ${split.gatewayUrl}  (try ${split.gatewayUrl}/api/v1/products)\nCtrl-C stops every service${servers}.`);
   let stopping = false;
   const onSignal = (): void => {
     if (stopping) return;
@@ -38,6 +49,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
+  // The message says what to change; a stack trace would only bury it.
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(error instanceof TopologyError || error instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG
 });

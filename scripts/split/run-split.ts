@@ -1,7 +1,8 @@
 /**
  * @module Runs every service of a split topology as its own Node process on this machine,
  * against real PostgreSQL and Redis: the given ones, or throwaway servers started from the
- * binaries on PATH. Each service logs in as its own database role, provisioned first.
+ * binaries on PATH. Each service logs in as its own database role, provisioned first; before
+ * that, preflight.ts refuses a gateway port in use and a database a fresh seed would contradict.
  *
  * Services start one after another, each once ready, in the modules' seeding order and
  * gateways last: a module's sample data may come from another module (inventory stocks the
@@ -18,6 +19,7 @@ import { projectRootOf } from '../entry-command.js';
 import { freePort } from '../local-servers/child-process.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
 import { startRedis } from '../local-servers/redis-server.js';
+import { assertNothingReseeded, assertPortFree } from './preflight.js';
 import { ServiceProcess } from './service-process.js';
 
 // From the project root, not this file: compiled, this file sits one dist/ deeper.
@@ -29,7 +31,7 @@ export interface SplitOptions {
   readonly databaseUrl?: string;
   /** Unset starts a throwaway redis-server. */
   readonly redisUrl?: string;
-  /** Where the gateway listens; unset or 0 picks a free port. */
+  /** Where the gateway listens (refused at once if taken); unset or 0 picks a free port. */
   readonly gatewayPort?: number;
   /** Extra environment for every service (LOG_LEVEL, ADMIN_PASSWORD, CHECKOUT_*, ...). */
   readonly env?: Readonly<Record<string, string>>;
@@ -65,6 +67,10 @@ const startOrder = (topology: Topology) => {
   return [...topology.services].sort((a, b) => rank(a.modules) - rank(b.modules));
 };
 
+/** Whether services started with `env` (over the runner's NODE_ENV=development) seed empty modules, as src/kernel/config.ts decides. */
+const seedsOnStart = (env: Readonly<Record<string, string>>): boolean =>
+  (env['SEAM_SEED'] ?? ((env['NODE_ENV'] ?? 'development') === 'development' ? 'auto' : 'off')) === 'auto';
+
 /** `url` with the login replaced by `role`/`password`. */
 const asRole = (url: string, role: string, password: string): string => {
   const parsed = new URL(url);
@@ -76,6 +82,9 @@ const asRole = (url: string, role: string, password: string): string => {
 export const startSplit = async (options: SplitOptions = {}): Promise<RunningSplit> => {
   const logger = options.logger ?? createLogger({ level: 'info' });
   const topology = loadTopology(options.topologyPath ?? defaultSplitTopology, allModules.map((module) => module.name));
+  const gatewayService = topology.services.find((service) => service.gateway);
+  if (!gatewayService) throw new Error(`Topology ${topology.source} has no gateway service`);
+  if (options.gatewayPort) await assertPortFree('127.0.0.1', options.gatewayPort, gatewayService.name);
   const cleanups: (() => Promise<void>)[] = [];
   const instances: ServiceProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -92,6 +101,8 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       logger.info({ url: server.url }, `throwaway ${what} started`);
       return server.url;
     };
+    // Before anything starts or changes ownership; a throwaway database is empty anyway.
+    if (options.databaseUrl !== undefined && seedsOnStart(options.env ?? {})) await assertNothingReseeded(options.databaseUrl);
     const databaseUrl = await givenOrThrowaway(options.databaseUrl, 'PostgreSQL', () => startPostgres());
     const redisUrl = await givenOrThrowaway(options.redisUrl, 'Redis', startRedis);
 
@@ -119,7 +130,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
     const ordered = startOrder(topology);
     for (const service of ordered) {
       const ports = await Promise.all(
-        Array.from({ length: service.replicas }, (_, replica) => (service.gateway && replica === 0 && options.gatewayPort ? options.gatewayPort : freePort())),
+        Array.from({ length: service.replicas }, (_, replica) => (service.name === gatewayService.name && replica === 0 && options.gatewayPort ? options.gatewayPort : freePort())),
       );
       const replicas = ports.map((port, replica) => {
         const database = serviceDatabaseUrls[service.name];
@@ -136,8 +147,8 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       await Promise.all(replicas.map((instance) => instance.start()));
       logger.info({ service: service.name, urls: replicas.map((instance) => instance.url) }, 'service ready');
     }
-    const gateway = instances.find((instance) => topology.services.find((service) => service.name === instance.spec.service)?.gateway);
-    if (!gateway) throw new Error(`Topology ${topology.source} has no gateway service`);
+    const gateway = instances.find((instance) => instance.spec.service === gatewayService.name);
+    if (!gateway) throw new Error(`No instance of the gateway service ${gatewayService.name} started`);
     return {
       topology,
       gatewayUrl: gateway.url,

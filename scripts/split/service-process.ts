@@ -1,11 +1,13 @@
 /**
  * @module One instance of one service of a split run: the entry point (src/main) with the
  * service's environment and port, its output kept (and optionally echoed with a prefix), ready
- * once its /readyz answers 200. It runs in the form this file runs in (entry-command.ts):
- * compiled under plain node from `npm run split`, as production runs; the .ts source under tsx
- * from tests.
+ * once its /readyz answers 200 with the instance id this run gave it (SEAM_INSTANCE_ID): an
+ * answer from any other process on that port is not taken for it. It runs in the form this
+ * file runs in (entry-command.ts): compiled under plain node from `npm run split`, as
+ * production runs; the .ts source under tsx from tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { entryCommand } from '../entry-command.js';
 
@@ -23,11 +25,26 @@ export interface InstanceSpec {
   readonly echo?: (line: string) => void;
 }
 
+/** What /readyz answered: its status, and the instance id in its body, if any. */
+const askReadiness = async (url: string): Promise<{ status: number; instance: unknown } | undefined> => {
+  try {
+    const response = await fetch(`${url}/readyz`);
+    const body: unknown = await response.json().catch(() => undefined);
+    return { status: response.status, instance: typeof body === 'object' && body !== null && 'instance' in body ? body.instance : undefined };
+  } catch {
+    return undefined; // not answering yet
+  }
+};
+
 export class ServiceProcess {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #output: string[] = [];
-  constructor(readonly spec: InstanceSpec) {}
+  /** Given to the process (SEAM_INSTANCE_ID); its /readyz must name it. */
+  readonly instanceId: string;
+  constructor(readonly spec: InstanceSpec) {
+    this.instanceId = `${spec.service}-${spec.replica}-${randomBytes(6).toString('hex')}`;
+  }
 
   get name(): string {
     return `${this.spec.service}#${this.spec.replica}`;
@@ -55,7 +72,7 @@ export class ServiceProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     const child = spawn(entry.command, entry.args, {
       cwd: entry.cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env, HOST: '127.0.0.1', PORT: String(this.spec.port) },
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env, HOST: '127.0.0.1', PORT: String(this.spec.port), SEAM_INSTANCE_ID: this.instanceId },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -73,10 +90,14 @@ export class ServiceProcess {
     const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) break;
-      try {
-        if ((await fetch(`${this.url}/readyz`)).status === 200) return;
-      } catch {
-        // Not answering yet.
+      const answer = await askReadiness(this.url);
+      const ours = answer?.instance === this.instanceId;
+      if (ours && answer?.status === 200) return;
+      // The process this run started names itself in every readiness answer: a ready answer,
+      // or any named one, without its name comes from another process on the port.
+      if (answer !== undefined && !ours && (answer.status === 200 || answer.instance !== undefined)) {
+        await this.stop('SIGKILL');
+        throw new Error(`${this.name}: another process answers on ${this.url} (not the one this run started, pid ${child.pid}); stop it, or use another port`);
       }
       await sleep(100);
     }

@@ -162,7 +162,9 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
 const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>, stopping: () => boolean): Hono => {
   const { database, host, service, network, metrics } = parts;
-  const readiness = unlessStopping(stopping, readinessOf(database, host));
+  const probe = unlessStopping(stopping, readinessOf(database, host));
+  // Every answer names this process, draining or not: a runner that started it checks the name.
+  const readiness = async (): Promise<ReadinessReport> => ({ ...(await probe()), instance: config.deployment.instanceId });
   const app = service.gateway
     ? createGateway({
         logger,
@@ -173,6 +175,8 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
         tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
         ...(parts.edge ? { edge: parts.edge } : {}),
         ...(parts.limits ? { limitStore: parts.limits.store } : {}),
+        // A newcomer opening the shop in a browser lands on the API reference, not a 404.
+        ...(config.env === 'development' ? { homeRedirect: '/docs' } : {}),
       })
     : new Hono().route('/', healthRoutes(readiness));
   if (network && host.modules.length > 0) {

@@ -11,6 +11,8 @@ import { Hono } from 'hono';
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly checks: Record<string, string>;
+  /** Which process answers, so whoever started it can tell its answer from another process's on the port. */
+  readonly instance?: string;
 }
 
 export type ReadinessProbe = () => Promise<ReadinessReport>;
@@ -26,7 +28,8 @@ export const healthRoutes = (readiness: ReadinessProbe): Hono => {
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', async (c) => {
     const report = await readiness();
-    return c.json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }, report.ready ? 200 : 503);
+    const instance = report.instance === undefined ? {} : { instance: report.instance };
+    return c.json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks, ...instance }, report.ready ? 200 : 503);
   });
   return routes;
 };

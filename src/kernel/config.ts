@@ -5,7 +5,7 @@
  * variable, what was expected and what was given: the cheapest bug to find is the one that
  * never boots.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, milliseconds, onOff, parseEnvironment, portNumber, seconds, wholeNumber, type Environment } from './environment.js';
@@ -68,6 +68,7 @@ const envSchema = z.object({
     })
     .optional(),
   SEAM_ADVERTISE_URL: z.url('expected the http:// URL other services reach this process at').optional(),
+  SEAM_INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected up to 100 letters, digits, "_", ".", ":" or "-"').optional(),
   SEAM_RPC_TIMEOUT_MS: milliseconds(100).default(10_000),
   SHUTDOWN_TIMEOUT_MS: milliseconds(0).default(10_000),
 });
@@ -139,6 +140,11 @@ export interface DeploymentConfig {
   readonly discovery: DiscoveryConfig;
   /** The URL other services call this process at; by default http://HOST:PORT as bound. */
   readonly advertiseUrl?: string;
+  /**
+   * Names this process in /readyz, so whoever started it can tell its answers from another
+   * process's on the same port: SEAM_INSTANCE_ID, or a random id made at start.
+   */
+  readonly instanceId: string;
   /** The longest a call to another service may take when the caller has no earlier deadline. */
   readonly rpcTimeoutMs: number;
 }
@@ -192,6 +198,7 @@ const deploymentOf = (vars: z.infer<typeof envSchema>): DeploymentConfig => ({
   serviceSecrets: vars.SEAM_SERVICE_SECRET === undefined ? [] : vars.SEAM_SERVICE_SECRET.split(','),
   ...(tlsOf(vars) ?? {}),
   ...(vars.SEAM_ADVERTISE_URL === undefined ? {} : { advertiseUrl: vars.SEAM_ADVERTISE_URL.replace(/\/$/, '') }),
+  instanceId: vars.SEAM_INSTANCE_ID ?? randomUUID(),
   discovery: discoveryOf(vars),
   rpcTimeoutMs: vars.SEAM_RPC_TIMEOUT_MS,
 });

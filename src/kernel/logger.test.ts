@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runInCall } from './call-context.js';
 import { createLogger } from './logger.js';
 
-const capture = () => {
+const capture = (base?: Record<string, unknown>) => {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -11,8 +11,11 @@ const capture = () => {
       done();
     },
   });
-  return { lines, logger: createLogger({ level: 'info', destination }) };
+  return { lines, logger: createLogger({ level: 'info', destination, ...(base ? { base } : {}) }) };
 };
+
+/** How often `"key":` occurs in a raw JSON line: JSON.parse would keep one of several silently. */
+const occurrences = (line: string, key: string): number => line.split(`"${key}":`).length - 1;
 
 describe('createLogger', () => {
   it('redacts card numbers, CVCs, passwords and tokens wherever a careless log puts them', () => {
@@ -33,6 +36,20 @@ describe('createLogger', () => {
     const { lines, logger } = capture();
     logger.info({ orderId: 'o-1', last4: '4242' }, 'placed');
     expect(JSON.parse(lines[0]!)).toMatchObject({ orderId: 'o-1', last4: '4242', msg: 'placed' });
+  });
+
+  it('writes each bound field once per line, keeping the bound value when a line names the same field', () => {
+    const { lines, logger } = capture({ service: 'shop' });
+    logger.info({ service: 'inventory', url: 'http://127.0.0.1:3001' }, 'named again');
+    logger.child({ component: 'rpc-server' }).warn({ service: 'shop' }, 'from a child');
+    runInCall({ traceId: 'c'.repeat(32), spanId: 'd'.repeat(16) }, () => logger.info('inside a call'));
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(occurrences(line, 'service'), line).toBe(1);
+      expect(JSON.parse(line)).toMatchObject({ service: 'shop' });
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ url: 'http://127.0.0.1:3001', msg: 'named again' });
+    expect(JSON.parse(lines[2]!)).toMatchObject({ traceId: 'c'.repeat(32), msg: 'inside a call' });
   });
 
   it('puts the current call’s trace on lines written inside it, and nothing on lines outside', () => {

@@ -9,7 +9,11 @@ export type Logger = PinoLogger;
 /** Options for `createLogger`. */
 export interface LoggerOptions {
   readonly level: string;
-  /** Bound to every line, e.g. `{ service: 'monolith' }`. */
+  /**
+   * Bound to every line, e.g. `{ service: 'shop' }`: who wrote it. A line's own field of the
+   * same name does not replace it or repeat it (a line about another service names that one
+   * under another key, such as `target`).
+   */
   readonly base?: Record<string, unknown>;
   /** Where lines go; standard output by default. */
   readonly destination?: DestinationStream;
@@ -23,7 +27,7 @@ const secretPaths = [
   'req.headers.authorization',
 ];
 
-/** A fresh object every time: pino merges the line's own fields into it. */
+/** The trace of the call the line is written in, if any. */
 const traceFields = (): Record<string, string> => {
   const call = currentCall();
   return call === undefined ? {} : { traceId: call.traceId, spanId: call.spanId };
@@ -33,16 +37,21 @@ const traceFields = (): Record<string, string> => {
  * Creates the process logger. Card numbers, passwords and tokens are redacted wherever they
  * appear in a logged object, so a careless `log.info({ body })` cannot leak them.
  */
-export const createLogger = (options: LoggerOptions): Logger =>
-  pino(
+export const createLogger = (options: LoggerOptions): Logger => {
+  const base = options.base ?? {};
+  return pino(
     {
       level: options.level,
-      base: options.base ?? null,
+      // pino writes its base bindings and a line's fields side by side, so a field in both
+      // would appear twice in one JSON line; merged here instead, each key appears once.
+      base: null,
       redact: { paths: secretPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Lines written inside a call carry its trace, so one id finds a request's every line
       // in every service it reached.
       mixin: traceFields,
+      mixinMergeStrategy: (line: object, trace: object) => ({ ...base, ...trace, ...line, ...base }),
     },
     options.destination ?? pino.destination(1),
   );
+};

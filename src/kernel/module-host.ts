@@ -179,10 +179,18 @@ export class ModuleHost {
     return this.#modules.length === 0 ? 0 : pendingMigrations(this.#database, this.#modules);
   }
 
-  /** Loads every module's sample data; with `onlyIfEmpty`, skips modules that hold data. */
+  /**
+   * Loads every module's sample data; with `onlyIfEmpty`, skips modules that hold data and
+   * refuses (SeedRefusedError) an empty one that other modules' data refers to.
+   */
   async seed(options: { onlyIfEmpty: boolean }): Promise<Record<string, number>> {
     if (this.#modules.length === 0) return {};
-    return seedModules(this.#database, this.#modules, { ...options, resolve: (contract) => this.api(contract), logger: this.options.logger });
+    return seedModules(this.#database, this.#modules, {
+      ...options,
+      resolve: (contract) => this.api(contract),
+      deployment: this.options.allModules ?? this.#modules,
+      logger: this.options.logger,
+    });
   }
 
   /**

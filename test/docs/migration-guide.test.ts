@@ -1,8 +1,8 @@
 /**
  * docs/migration-guide.md stays true to the repository: every topology file under deploy/
- * loads, every topology the guide shows parses, and every script and repository path it
- * names exists. The guide's commands themselves were run by hand; this keeps the names in
- * them from drifting.
+ * loads, every topology the guide shows parses, every script and repository path it names
+ * exists, and its command blocks are in the shape the walk (migration-guide-walk.test.ts,
+ * which runs them) reads: fast checks that fail before a slow walk would.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { allModules } from '../../src/app/modules.js';
 import { loadTopology, parseTopology } from '../../src/app/topology.js';
+import { assignedVariables, guideBlocks } from './guide-blocks.js';
+import { guidePorts } from './walk-workspace.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const guidePath = 'docs/migration-guide.md';
@@ -92,7 +94,7 @@ describe(guidePath, () => {
   it('every npm script it runs exists in package.json', () => {
     const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const named = [
-      ...[...guide.matchAll(/\bnpm run ([\w:.-]+)/g)].map((match) => match[1] ?? ''),
+      ...[...guide.matchAll(/\bnpm run (?:-s |--silent )?([\w:.-]+)/g)].map((match) => match[1] ?? ''),
       ...[...guide.matchAll(/\bnpm (start|test)\b/g)].map((match) => match[1] ?? ''),
     ];
     expect(named.length).toBeGreaterThan(5);
@@ -103,6 +105,18 @@ describe(guidePath, () => {
     const paths = [...new Set(codeText(guide).flatMap(repoPaths))];
     expect(paths.length).toBeGreaterThan(10);
     expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([]);
+  });
+
+  it('is runnable top to bottom: its command blocks parse, one sets the walk\'s variables, and only npm ci is left out', () => {
+    const blocks = guideBlocks(guide);
+    expect(blocks.filter((block) => block.kind === 'run').length).toBeGreaterThan(20);
+    const settings = blocks.filter((block) => block.kind === 'settings');
+    expect(settings).toHaveLength(1);
+    expect(assignedVariables(settings[0]?.code ?? '').sort()).toEqual(['GUIDE_DIR', ...Object.keys(guidePorts)].sort());
+    expect(blocks.filter((block) => block.kind === 'skip').map((block) => block.code.trim())).toEqual(['npm ci']);
+    // Fixed ports would collide with whatever else the machine runs: commands use the variables.
+    const fixed = blocks.filter((block) => block.kind === 'run' && /127\.0\.0\.1:(3000|3001|5432|5433|6379)\b/.test(block.code));
+    expect(fixed.map((block) => block.line)).toEqual([]);
   });
 
   it('finds what it checks: the path and script extractors are not blind', () => {

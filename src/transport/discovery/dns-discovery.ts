@@ -124,7 +124,7 @@ export const dnsDiscovery = (options: DnsDiscoveryOptions): DnsDiscovery => {
       // A failed lookup keeps the last answer: a DNS hiccup must not empty the pool. The
       // next try waits the full interval so a dead DNS server is not hammered.
       if (generation.get(service) === mine) {
-        options.logger.warn({ err: error, service, name: target.name }, 'DNS discovery lookup failed; keeping the last known instances');
+        options.logger.warn({ err: error, target: service, name: target.name }, 'DNS discovery lookup failed; keeping the last known instances');
       }
     }
     if (generation.get(service) !== mine) return; // a newer lookup owns the answer and the timer

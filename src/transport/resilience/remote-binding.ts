@@ -88,7 +88,7 @@ export const bindRemote = <C extends AnyContract>(contract: C, options: RemoteBi
     halfOpenAfter: settings.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(settings.breakAfterFailures),
   });
-  breaker.onStateChange((state) => options.logger.warn({ service: options.service, breaker: stateNames[state] }, 'circuit breaker changed state'));
+  breaker.onStateChange((state) => options.logger.warn({ target: options.service, breaker: stateNames[state] }, 'circuit breaker changed state'));
   const limiter = bulkhead(settings.maxConcurrent, settings.maxQueued);
   const backoff = new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs, generator: fullJitterGenerator });
   const retriesFor = (idempotent: boolean): IPolicy =>
