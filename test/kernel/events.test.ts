@@ -4,7 +4,6 @@
  * then replayed.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
@@ -71,13 +70,15 @@ describe('events through the outbox', () => {
 
   it('relays outside the call whose publication nudged it: other events in the batch get neither its trace nor its deadline', async () => {
     const { host, db, greeter } = await startHost();
-    host.relay.start();
-    await sleep(50); // its first poll, which finds nothing; the next is a minute away
+    // An event for a first poll: once it has arrived, that poll has claimed its batch and the
+    // next is a minute away, so only the nudge below can bring 'Quiet' and 'Nudged' together.
+    await greeter.greet({ name: 'First', fail: false });
+    await waitFor(async () => listenerControl.calledIn.has('First'), (arrived) => arrived, 30_000, 'the first poll');
     await db.execute(sql`insert into pub.outbox (id, event_id, event_type, subscriber, payload, occurred_at)
       values (${randomUUID()}, ${randomUUID()}, 'greeter/v1#Greeted', 'sub', ${JSON.stringify({ name: 'Quiet' })}::jsonb, now())`);
     const caller = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), deadline: Date.now() + 60_000 };
     await runInCall(caller, () => greeter.greet({ name: 'Nudged', fail: false }));
-    await waitFor(async () => listenerControl.calledIn.size, (count) => count === 2, 5_000, 'both deliveries');
+    await waitFor(async () => listenerControl.calledIn.size, (count) => count === 3, 30_000, "'Quiet' and 'Nudged' to arrive");
     expect(listenerControl.calledIn.get('Quiet')).toBeUndefined();
     expect(listenerControl.calledIn.get('Nudged')).toMatchObject({ traceId: caller.traceId });
     expect(listenerControl.calledIn.get('Nudged')!.deadline).toBeUndefined();

@@ -52,28 +52,45 @@ export interface OrderLoad {
   stop(): void;
 }
 
+export interface OrderLoadOptions {
+  /**
+   * After a 503, wait the Retry-After it names before the next order, as a well-behaved client
+   * does. Without it a worker goes on at once, and an outage of a few seconds piles up hundreds
+   * of answers that all say the same (and all have to be settled afterwards).
+   */
+  readonly honourRetryAfter?: boolean;
+}
+
 /** Starts one worker per customer, each placing at most `perCustomer` orders, until stopped. */
-export const startOrderLoad = (customers: readonly ShopClient[], productId: string, perCustomer: number): OrderLoad => {
+export const startOrderLoad = (customers: readonly ShopClient[], productId: string, perCustomer: number, options: OrderLoadOptions = {}): OrderLoad => {
   const answers: OrderAnswer[] = [];
-  let stopped = false;
+  const stopping = new AbortController();
   const worker = async (customer: ShopClient): Promise<void> => {
-    for (let placed = 0; placed < perCustomer && !stopped; placed += 1) answers.push(await placeOrder(customer, productId, randomUUID()));
+    for (let placed = 0; placed < perCustomer && !stopping.signal.aborted; placed += 1) {
+      const answer = await placeOrder(customer, productId, randomUUID());
+      answers.push(answer);
+      if (options.honourRetryAfter && answer.status === 503 && answer.retryAfter !== null) {
+        await sleep(Number(answer.retryAfter) * 1000, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
   };
   const done = Promise.all(customers.map(worker)).then(() => undefined);
   return {
     answers,
     done,
-    stop: () => {
-      stopped = true;
-    },
+    stop: () => stopping.abort(),
   };
 };
 
-/** Waits until `load` has `count` answers (or its workers are done). */
-export const answersReach = async (load: OrderLoad, count: number): Promise<void> => {
+/** Waits until `load` has `count` answers (or its workers are done); a load that stalls fails after `timeoutMs`. */
+export const answersReach = async (load: OrderLoad, count: number, timeoutMs = 120_000): Promise<void> => {
   let finished = false;
   void load.done.then(() => (finished = true));
-  while (load.answers.length < count && !finished) await sleep(20);
+  const deadline = Date.now() + timeoutMs;
+  while (load.answers.length < count && !finished) {
+    if (Date.now() > deadline) throw new Error(`The order load stalled: ${load.answers.length} of ${count} answers after ${timeoutMs} ms`);
+    await sleep(20);
+  }
 };
 
 /** Codes that mean "no answer yet: try again with the same key". */
