@@ -2,7 +2,7 @@
  * @module A bare HTTP/1.1 client for the load generator: keep-alive sockets to one loopback
  * server, one request in flight per socket, responses with a Content-Length or chunked body.
  *
- * It runs on the event loop the shop under test runs on, and its CPU lands in the framework's
+ * It runs on the event loop the shops under test run on, and its CPU lands in each path's
  * figure, so it does as little as a client can: the request is written as one string, the
  * response read as bytes, no header objects, streams or URL parsing (undici's pool cost about
  * four times as much per request, node:http eight).

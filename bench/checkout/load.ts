@@ -21,7 +21,8 @@ export interface PathResult {
   /**
    * Background work a measured run left behind (events its orders published that the outbox
    * relay had not delivered yet), finished before the next run: how many, and its CPU. Not in
-   * the figures above.
+   * the figures above; the report adds this CPU to the path's, since in a longer run the same
+   * work would fall inside it.
    */
   leftOver: number;
   leftOverNodeMs: number;

@@ -2,12 +2,12 @@
  * @module The framework path alone, for a CPU profile of the shop under checkout load:
  * `npm run build && node --cpu-prof --cpu-prof-dir=/tmp/prof --enable-source-maps dist/bench/checkout/profile.js [orders]`
  * (the compiled code, as production runs it).
- * Same setup and load as `npm run bench:checkout`, without the baseline or the report.
+ * Same setup and load as `npm run bench:checkout`, without the plain shop or the report.
  */
 import { randomUUID } from 'node:crypto';
 import { startPostgres } from '../../test/support/postgres-server.js';
 import { Cleanups } from './cleanups.js';
-import { frameworkOrder } from './framework-path.js';
+import { orderOverHttp } from './order-request.js';
 import { HttpClient } from './http-client.js';
 import { describeError } from './load.js';
 import { concurrency } from './parameters.js';
@@ -23,7 +23,7 @@ await cleanups.around(async () => {
   const shop = await startShop(pg.url, cleanups);
   const client = new HttpClient(shop.port);
   cleanups.push(async () => client.close());
-  const place = frameworkOrder(client, shop.token, shop.productIds, randomUUID().slice(0, 8));
+  const place = orderOverHttp(client, shop.token, shop.productIds, randomUUID().slice(0, 8));
   let next = 0;
   let failed = 0;
   const deadline = Date.now() + budgetMs;

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Column, is, Param, sql, type Placeholder, type Query, type SQL } from 'drizzle-orm';
 import { readMigrationFiles, type MigrationConfig } from 'drizzle-orm/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -92,22 +92,52 @@ export interface Statement<Values, Result> {
  */
 export const statement =
   <Values extends object>(name: string) =>
-  <Result>(build: (db: Database, values: Placeholders<Values>) => Buildable<Result>, returns?: ReturnedFields): Statement<Values, Result> => {
-    const placeholders = new Proxy({}, { get: (_, key) => (typeof key === 'string' ? sql.placeholder(key) : undefined) }) as Placeholders<Values>;
-    const decode = returns === undefined ? undefined : rowDecoder(name, returns);
-    // The result type is what the builder would return; the decoder produces that shape from
-    // the same fields, which the type system cannot see through an array row.
-    const mapRows = decode && ((rows: unknown[][]) => rows.map(decode) as Result);
-    let query: Query | undefined;
-    return {
-      run(db, values) {
-        query ??= build(db, placeholders).toSQL();
-        const prepared = db._.session.prepareQuery<{ execute: Result; all: unknown; values: unknown }>(query, undefined, name, true, mapRows);
-        // Values is any object type (interfaces have no index signature); drizzle reads it by placeholder name.
-        return prepared.execute(values as Record<string, unknown>);
-      },
-    };
+  <Result>(build: (db: Database, values: Placeholders<Values>) => Buildable<Result>, returns?: ReturnedFields): Statement<Values, Result> =>
+    builtOnce<Values, Result>(name, (db) => build(db, placeholdersOf<Values>()).toSQL(), returns);
+
+/** Renders hand-written SQL (`sqlStatement`) to text and parameters; no driver or session involved. */
+const dialect = new PgDialect();
+
+/**
+ * Statement `name` written in SQL rather than with a query builder, for what the builders cannot
+ * say in one statement: several writes that must happen together (data-modifying WITH queries,
+ * one round trip and atomic without a transaction). Tables go in as drizzle objects, values as
+ * placeholders (`setTo` encodes one as its column does), and a query builder of `db` may go in
+ * whole: drizzle writes it in parentheses, so `"name" as ${builder}` makes it a WITH query.
+ * `returns` lists what the statement selects, in order, as for `statement`; the rows come back
+ * as `Row`, a type the caller states.
+ *
+ * @example
+ * const take = sqlStatement<{ id: string }, { id: string }>('jobs.take')(
+ *   (db, p) => sql`with "taken" as ${db.update(jobs).set({ taken: true }).where(eq(jobs.id, p.id)).returning({ id: jobs.id })} select "id" from "taken"`,
+ *   { id: jobs.id },
+ * );
+ */
+export const sqlStatement =
+  <Values extends object, Row>(name: string) =>
+  (build: (db: Database, values: Placeholders<Values>) => SQL, returns: ReturnedFields): Statement<Values, Row[]> =>
+    builtOnce<Values, Row[]>(name, (db) => dialect.sqlToQuery(build(db, placeholdersOf<Values>())), returns);
+
+/** A placeholder for every value a statement takes, named after it. */
+const placeholdersOf = <Values>(): Placeholders<Values> =>
+  new Proxy({}, { get: (_, key) => (typeof key === 'string' ? sql.placeholder(key) : undefined) }) as Placeholders<Values>;
+
+/** A statement whose query `toQuery` gives at its first run; rows decoded by `returns` (see `statement`). */
+const builtOnce = <Values extends object, Result>(name: string, toQuery: (db: Database) => Query, returns: ReturnedFields | undefined): Statement<Values, Result> => {
+  const decode = returns === undefined ? undefined : rowDecoder(name, returns);
+  // The result type is what the builder would return; the decoder produces that shape from
+  // the same fields, which the type system cannot see through an array row.
+  const mapRows = decode && ((rows: unknown[][]) => rows.map(decode) as Result);
+  let query: Query | undefined;
+  return {
+    run(db, values) {
+      query ??= toQuery(db);
+      const prepared = db._.session.prepareQuery<{ execute: Result; all: unknown; values: unknown }>(query, undefined, name, true, mapRows);
+      // Values is any object type (interfaces have no index signature); drizzle reads it by placeholder name.
+      return prepared.execute(values as Record<string, unknown>);
+    },
   };
+};
 
 /** Turns a row (an array, in the order of `returns`) into an object, each value decoded as its column decodes it. */
 const rowDecoder = (name: string, returns: ReturnedFields): ((row: unknown[]) => Record<string, unknown>) => {

@@ -112,6 +112,38 @@ describe.each(databaseBackends)('inventory on $name', (backend) => {
     expect(await availableOf(id)).toBe(0);
   });
 
+  it('reserves orders that share products in opposite orders concurrently without deadlock, overselling neither', async () => {
+    const first = await product(15);
+    const second = await product(15);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, n) => {
+        const lines = [{ productId: first, quantity: 1 }, { productId: second, quantity: 1 }];
+        return inventory.reserve({ reservationId: randomUUID(), items: n % 2 === 0 ? lines : lines.reverse(), ttlSeconds: 60 });
+      }),
+    );
+    const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as { code?: string }).code] : []));
+    expect(refusals).toEqual(Array.from({ length: 5 }, () => 'OUT_OF_STOCK'));
+    expect([await availableOf(first), await availableOf(second)]).toEqual([0, 0]);
+  });
+
+  it('answers a repeated reservation with the first one even after the stock ran out, and takes nothing more', async () => {
+    const id = await product(2);
+    const reservationId = randomUUID();
+    await inventory.reserve({ reservationId, items: [{ productId: id, quantity: 2 }], ttlSeconds: 60 });
+    const again = await inventory.reserve({ reservationId, items: [{ productId: id, quantity: 2 }], ttlSeconds: 60 });
+    expect(again).toMatchObject({ reservationId, status: 'RESERVED', items: [{ productId: id, quantity: 2 }] });
+    expect(await availableOf(id)).toBe(0);
+  });
+
+  it('refuses a reservation naming a product never stocked, and takes nothing', async () => {
+    const stocked = await product(3);
+    const error = await inventory
+      .reserve({ reservationId: randomUUID(), items: [{ productId: stocked, quantity: 1 }, { productId: 'never-stocked', quantity: 1 }], ttlSeconds: 60 })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'OUT_OF_STOCK', details: { productIds: ['never-stocked'] } });
+    expect(await availableOf(stocked)).toBe(3);
+  });
+
   it('refuses to set a negative stock level at the boundary', async () => {
     await expect(inventory.setStock({ productId: 'p', available: -1 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });

@@ -362,6 +362,26 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
       expect((await shipping.getShipmentByOrder({ orderId: order.id })).id).toBe(order.shipmentId);
       expect(await availableOf(productId)).toBe(3);
     });
+
+    // The shipment is not recorded on the order of its own (it goes with the next record), so a
+    // commit that fails keeps it by recording it with the postponed step.
+    it('retries a commit that failed after the shipment was made, and confirms with that shipment', async () => {
+      const user = newUser();
+      const productId = await stockedProduct(5);
+      const ours = (reservationId: string) =>
+        faults.calls(inventoryContract, 'reserve', (input) => input.reservationId === reservationId && input.items.some((line) => line.productId === productId)).length > 0;
+      const outage = faults.inject(inventoryContract, 'commit', { when: (input) => ours(input.reservationId), times: 1, run: unavailable('inventory') });
+
+      const order = await orders.placeOrder(orderInput(user, [{ productId, quantity: 2 }]));
+
+      expect(order).toMatchObject({ status: 'CONFIRMED', shipmentId: expect.any(String) });
+      expect(outage.hits).toBe(1);
+      expect((await shipping.getShipmentByOrder({ orderId: order.id })).id).toBe(order.shipmentId);
+      expect(chargeCalls(order.id)).toBe(1);
+      expect(await reservationStatus(order.id)).toBe('COMMITTED');
+      expect(await availableOf(productId)).toBe(3);
+      expect(await orderRows(user)).toEqual([expect.objectContaining({ id: order.id, status: 'CONFIRMED', saga_step: 'done', saga_attempts: 0 })]);
+    });
   });
 
   describe('with a short checkout deadline (a second host on the same database)', () => {
@@ -621,7 +641,9 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
         );
       await gate.reached;
       const [row] = await orderRows(user);
-      expect(row).toMatchObject({ status: 'PENDING', saga_step: 'charge' });
+      // The reservation is not recorded on the order of its own (steps.ts, recordBeforeNext):
+      // the order still stands at 'reserve', so B reserves again and gets the same reservation.
+      expect(row).toMatchObject({ status: 'PENDING', saga_step: 'reserve' });
       const orderId = row!.id;
       expect(await availableOf(productId)).toBe(3);
       await a.stop();

@@ -9,18 +9,12 @@ import { toReservation, type ReservationLine, type StockRepository } from './sto
 type Input<M extends keyof InventoryApi> = MethodInput<typeof inventoryContract, M>;
 type Output<M extends keyof InventoryApi> = Promise<MethodOutput<typeof inventoryContract, M>>;
 
-/** One line per product, quantities summed, in product order so concurrent reservations lock rows in the same order. */
+/** One line per product, quantities summed, in product order (as the reservation keeps them). */
 const normalise = (items: readonly ReservationLine[]): ReservationLine[] => {
   const totals = new Map<string, number>();
   for (const item of items) totals.set(item.productId, (totals.get(item.productId) ?? 0) + item.quantity);
   return [...totals].map(([productId, quantity]) => ({ productId, quantity })).sort((a, b) => a.productId.localeCompare(b.productId));
 };
-
-class ShortOfStock extends Error {
-  constructor(readonly productIds: string[]) {
-    super('short of stock');
-  }
-}
 
 export class InventoryService implements InventoryApi {
   constructor(
@@ -37,43 +31,35 @@ export class InventoryService implements InventoryApi {
   }
 
   async reserve(input: Input<'reserve'>): Output<'reserve'> {
-    const lines = normalise(input.items);
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
-    try {
-      const row = await this.db.transaction(async (tx) => {
-        const existing = await this.stock.lockReservation(tx, input.reservationId);
-        if (existing) return existing;
-        const short: string[] = [];
-        for (const line of lines) {
-          if (!(await this.stock.take(tx, line))) short.push(line.productId);
-        }
-        // Throwing rolls back every line already taken: all or nothing.
-        if (short.length > 0) throw new ShortOfStock(short);
-        return this.stock.insertReservation(tx, input.reservationId, lines, expiresAt);
-      });
-      return toReservation(row);
-    } catch (error) {
-      if (error instanceof ShortOfStock) {
-        throw InsufficientStock.create(`Not enough stock for ${error.productIds.join(', ')}`, { productIds: error.productIds });
+    const outcome = await this.stock.reserve(input.reservationId, normalise(input.items), expiresAt);
+    switch (outcome.kind) {
+      case 'reserved':
+        return toReservation(outcome.row);
+      case 'short':
+        throw InsufficientStock.create(`Not enough stock for ${outcome.productIds.join(', ')}`, { productIds: outcome.productIds });
+      case 'raced': {
+        // A concurrent reserve with the same id inserted first: its result is ours.
+        const winner = await this.stock.findReservation(input.reservationId);
+        if (!winner) throw new Error(`reservation ${input.reservationId} vanished while reserving it`);
+        return toReservation(winner);
       }
-      // A concurrent reserve with the same id won the insert: its result is ours.
-      const winner = await this.stock.findReservation(input.reservationId);
-      if (winner) return toReservation(winner);
-      throw error;
     }
   }
 
   async commit(input: Input<'commit'>): Output<'commit'> {
-    const row = await this.db.transaction(async (tx) => {
-      const existing = await this.stock.lockReservation(tx, input.reservationId);
-      if (!existing) throw ReservationNotFound.create(`No reservation ${input.reservationId}`, { reservationId: input.reservationId });
-      if (existing.status === 'RELEASED') {
-        throw ReservationExpired.create(`Reservation ${input.reservationId} was released`, { reservationId: input.reservationId });
-      }
+    const id = input.reservationId;
+    // Ends by the second round: a reservation leaves RESERVED once, to COMMITTED or RELEASED.
+    for (;;) {
+      const committed = await this.stock.commitReserved(id);
+      if (committed) return toReservation(committed);
+      const existing = await this.stock.findReservation(id);
+      if (!existing) throw ReservationNotFound.create(`No reservation ${id}`, { reservationId: id });
+      if (existing.status === 'RELEASED') throw ReservationExpired.create(`Reservation ${id} was released`, { reservationId: id });
       // Past its expiry but not yet swept still holds its stock, so committing it is sound.
-      return existing.status === 'COMMITTED' ? existing : this.stock.setStatus(tx, existing.id, 'COMMITTED');
-    });
-    return toReservation(row);
+      if (existing.status === 'COMMITTED') return toReservation(existing);
+      // RESERVED: it was made after the update above looked; commit it now.
+    }
   }
 
   async release(input: Input<'release'>): Output<'release'> {

@@ -37,6 +37,13 @@ export const toOrder = (row: OrderRow): Order => ({
 /** Fields a checkout step records as it moves on. */
 export type StepChanges = Partial<Pick<OrderRow, 'paymentId' | 'paymentLast4' | 'shipmentId' | 'cancellationReason' | 'cancellationDetails' | 'status'>>;
 
+/** Where a postponed checkout stands: the step to retry, its attempt number, and what to record with it. */
+export interface PostponedStep {
+  readonly step: SagaStep;
+  readonly attempts: number;
+  readonly changes: StepChanges;
+}
+
 /** Every column, in table order: what `select()` and `returning()` give. */
 const orderColumns = getTableColumns(orders);
 
@@ -178,16 +185,19 @@ export class OrderRepository {
   }
 
   /**
-   * Counts a failed attempt and sets the next one `retryInMs` from now, if `owner` holds the
-   * lease. With `keepLeaseSeconds` the lease stays `owner`'s until that long after the retry
-   * time; without, it is released.
+   * Records a failed attempt at `at.step` (the attempt's number, and what steps before it
+   * changed that was not recorded yet) and sets the next one `retryInMs` from now, if `owner`
+   * holds the lease. With `keepLeaseSeconds` the lease stays `owner`'s until that long after
+   * the retry time; without, it is released.
    */
-  async postpone(id: string, owner: string, retryInMs: number, keepLeaseSeconds?: number): Promise<void> {
+  async postpone(id: string, owner: string, at: PostponedStep, retryInMs: number, keepLeaseSeconds?: number): Promise<void> {
     const retryAt = sql`now() + make_interval(secs => ${retryInMs / 1000})`;
     await this.db
       .update(orders)
       .set({
-        sagaAttempts: sql`${orders.sagaAttempts} + 1`,
+        ...at.changes,
+        sagaStep: at.step,
+        sagaAttempts: at.attempts,
         sagaNextAt: retryAt,
         sagaLeaseUntil: keepLeaseSeconds === undefined ? null : sql`now() + make_interval(secs => ${retryInMs / 1000 + keepLeaseSeconds})`,
         sagaOwner: keepLeaseSeconds === undefined ? null : owner,

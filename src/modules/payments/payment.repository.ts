@@ -1,13 +1,14 @@
 /**
  * @module Payment rows and their state changes. The only file of payments that writes SQL.
  *
- * Every change of state is one conditional statement (or one short transaction) that says
- * which state it expects: whoever's statement matches owns the next step, so two racing calls
- * never both charge or both refund. Leases are compared with the database's clock, which every
+ * Every change of state is one conditional statement that says which state it expects:
+ * whoever's statement matches owns the next step, so two racing calls never both charge or
+ * both refund. Where a payment and its attempt change together, WITH queries make that one
+ * statement too: atomic without a transaction around it, and one round trip. Leases are compared with the database's clock, which every
  * replica shares. No transaction is held open while a processor is called.
  */
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
-import { setTo, statement, type Database } from '../../kernel/database.js';
+import { and, eq, inArray, lte, or, sql, type Placeholder } from 'drizzle-orm';
+import { setTo, sqlStatement, type Database } from '../../kernel/database.js';
 import { isUuid } from '../../kernel/validation.js';
 import type { CardBrand, DeclineReason } from './contract.js';
 import { attempts, payments } from './schema.js';
@@ -80,39 +81,64 @@ const rowColumns = {
 
 const leaseFromNow = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
 
-// The checkout path's statements, built once (see `statement`).
+// The checkout path's statements, built once (see `sqlStatement`).
 
-const insertPayment = statement<AttemptRequest & { leaseSeconds: number }>('payments.insert')(
-  (db, p) =>
-    db
-      .insert(payments)
-      .values({
-        id: p.paymentId,
-        orderId: p.orderId,
-        userId: p.userId,
-        amountCents: p.amountCents,
-        currency: p.currency,
-        last4: p.last4,
-        brand: p.brand,
-        attemptId: p.attemptId,
-        status: 'PROCESSING',
-        leaseUntil: sql`now() + make_interval(secs => ${p.leaseSeconds})`,
-      })
-      .onConflictDoNothing({ target: payments.orderId })
-      .returning(rowColumns),
+/**
+ * The attempt row of the payment a WITH query named "claimed" returned, for the same statement:
+ * a payment and its attempt are written together or not at all, in one round trip.
+ */
+const attemptOfClaimed = (attemptId: Placeholder) => sql`"attempt" as (
+    insert into ${attempts} ("id", "payment_id", "amount_cents", "currency", "last4", "brand", "outcome")
+    select ${setTo(attempts.id, attemptId)}::uuid, "id", "amount_cents", "currency", "last4", "brand", 'PROCESSING' from "claimed")`;
+
+/**
+ * A new order's payment, PROCESSING and leased, with its first attempt; no row when the order
+ * has a payment already. On a racing insert of the same order, PostgreSQL makes this wait for
+ * the other statement and then do nothing: exactly one of them gets the row.
+ */
+const claimNewCharge = sqlStatement<AttemptRequest & { leaseSeconds: number }, PaymentRow>('payments.claim-new')(
+  (db, p) => sql`with "claimed" as ${db
+    .insert(payments)
+    .values({
+      id: p.paymentId,
+      orderId: p.orderId,
+      userId: p.userId,
+      amountCents: p.amountCents,
+      currency: p.currency,
+      last4: p.last4,
+      brand: p.brand,
+      attemptId: p.attemptId,
+      status: 'PROCESSING',
+      leaseUntil: sql`now() + make_interval(secs => ${p.leaseSeconds})`,
+    })
+    .onConflictDoNothing({ target: payments.orderId })
+    .returning(rowColumns)}, ${attemptOfClaimed(p.attemptId)}
+    select * from "claimed"`,
   rowColumns,
 );
 
-const insertAttempt = statement<AttemptRequest>('payments.insert-attempt')((db, p) =>
-  db.insert(attempts).values({
-    id: p.attemptId,
-    paymentId: p.paymentId,
-    amountCents: p.amountCents,
-    currency: p.currency,
-    last4: p.last4,
-    brand: p.brand,
-    outcome: 'PROCESSING',
-  }),
+/** A DECLINED or FAILED payment taken over for a new attempt, with that attempt; no row otherwise. */
+const claimRetriedCharge = sqlStatement<AttemptRequest & { leaseSeconds: number }, PaymentRow>('payments.claim-retry')(
+  (db, p) => sql`with "claimed" as ${db
+    .update(payments)
+    .set({
+      userId: setTo(payments.userId, p.userId),
+      amountCents: setTo(payments.amountCents, p.amountCents),
+      currency: setTo(payments.currency, p.currency),
+      last4: setTo(payments.last4, p.last4),
+      brand: setTo(payments.brand, p.brand),
+      attemptId: setTo(payments.attemptId, p.attemptId),
+      status: 'PROCESSING',
+      leaseUntil: sql`now() + make_interval(secs => ${p.leaseSeconds})`,
+      attempts: sql`${payments.attempts} + 1`,
+      processorRef: null,
+      declineReason: null,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(payments.orderId, p.orderId), inArray(payments.status, ['DECLINED', 'FAILED'])))
+    .returning(rowColumns)}, ${attemptOfClaimed(p.attemptId)}
+    select * from "claimed"`,
+  rowColumns,
 );
 
 interface OutcomeValues {
@@ -122,38 +148,37 @@ interface OutcomeValues {
   declineReason: DeclineReason | null;
 }
 
-/** The payment's side of an attempt's end; a capture also stamps captured_at, so two shapes. */
-const finishPayment = (captured: boolean) =>
-  statement<OutcomeValues & { status: PaymentRow['status'] }>(`payments.finish.${captured ? 'captured' : 'other'}`)(
-    (db, p) =>
-      db
-        .update(payments)
-        .set({
-          status: setTo(payments.status, p.status),
-          processorRef: setTo(payments.processorRef, p.processorRef),
-          declineReason: setTo(payments.declineReason, p.declineReason),
-          capturedAt: captured ? sql`now()` : null,
-          leaseUntil: null,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
-        .returning(rowColumns),
+/**
+ * An attempt's end, on the payment (if it still owns it: the row comes back) and on the attempt,
+ * in one statement. A capture also stamps captured_at, so two shapes.
+ */
+const finishAttempt = (captured: boolean) =>
+  sqlStatement<OutcomeValues & { status: PaymentRow['status'] }, PaymentRow>(`payments.finish.${captured ? 'captured' : 'other'}`)(
+    (db, p) => sql`with "finished" as ${db
+      .update(payments)
+      .set({
+        status: setTo(payments.status, p.status),
+        processorRef: setTo(payments.processorRef, p.processorRef),
+        declineReason: setTo(payments.declineReason, p.declineReason),
+        capturedAt: captured ? sql`now()` : null,
+        leaseUntil: null,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
+      .returning(rowColumns)}, "attempt" as ${db
+      .update(attempts)
+      .set({
+        outcome: setTo(attempts.outcome, p.outcome),
+        processorRef: setTo(attempts.processorRef, p.processorRef),
+        declineReason: setTo(attempts.declineReason, p.declineReason),
+        finishedAt: sql`now()`,
+      })
+      .where(and(eq(attempts.id, p.attemptId), eq(attempts.outcome, 'PROCESSING')))}
+      select * from "finished"`,
     rowColumns,
   );
-const finishCapturedPayment = finishPayment(true);
-const finishOtherPayment = finishPayment(false);
-
-const finishAttempt = statement<OutcomeValues>('payments.finish-attempt')((db, p) =>
-  db
-    .update(attempts)
-    .set({
-      outcome: setTo(attempts.outcome, p.outcome),
-      processorRef: setTo(attempts.processorRef, p.processorRef),
-      declineReason: setTo(attempts.declineReason, p.declineReason),
-      finishedAt: sql`now()`,
-    })
-    .where(and(eq(attempts.id, p.attemptId), eq(attempts.outcome, 'PROCESSING'))),
-);
+const finishCaptured = finishAttempt(true);
+const finishOther = finishAttempt(false);
 
 export class PaymentRepository implements PaymentStore {
   constructor(private readonly db: Database) {}
@@ -164,39 +189,14 @@ export class PaymentRepository implements PaymentStore {
    * the row as it is, unclaimed.
    */
   async claimCharge(request: AttemptRequest, leaseMs: number): Promise<ChargeClaim> {
-    return this.db.transaction(async (tx) => {
-      // On a racing insert of the same order, PostgreSQL makes this wait for the other
-      // transaction and then do nothing: exactly one of them gets the row.
-      const [inserted] = await insertPayment.run(tx, { ...request, leaseSeconds: leaseMs / 1000 });
-      const [retried] = inserted
-        ? []
-        : await tx
-            .update(payments)
-            .set({
-              userId: request.userId,
-              amountCents: request.amountCents,
-              currency: request.currency,
-              last4: request.last4,
-              brand: request.brand,
-              attemptId: request.attemptId,
-              status: 'PROCESSING' as const,
-              leaseUntil: leaseFromNow(leaseMs),
-              attempts: sql`${payments.attempts} + 1`,
-              processorRef: null,
-              declineReason: null,
-              updatedAt: sql`now()`,
-            })
-            .where(and(eq(payments.orderId, request.orderId), inArray(payments.status, ['DECLINED', 'FAILED'])))
-            .returning(rowColumns);
-      const claimed = inserted ?? retried;
-      if (claimed) {
-        await insertAttempt.run(tx, { ...request, paymentId: claimed.id });
-        return { claimed: true, row: claimed };
-      }
-      const [existing] = await tx.select(rowColumns).from(payments).where(eq(payments.orderId, request.orderId));
-      if (!existing) throw new Error(`payment for order ${request.orderId} vanished while claiming it`);
-      return { claimed: false, row: existing };
-    });
+    const values = { ...request, leaseSeconds: leaseMs / 1000 };
+    const [claimed] = await claimNewCharge.run(this.db, values);
+    if (claimed) return { claimed: true, row: claimed };
+    const [retried] = await claimRetriedCharge.run(this.db, values);
+    if (retried) return { claimed: true, row: retried };
+    const existing = await this.findByOrder(request.orderId);
+    if (!existing) throw new Error(`payment for order ${request.orderId} vanished while claiming it`);
+    return { claimed: false, row: existing };
   }
 
   /** Records how an attempt ended, if it still owns its payment; undefined when it lost it. */
@@ -207,12 +207,9 @@ export class PaymentRepository implements PaymentStore {
       processorRef: result.outcome === 'CAPTURED' ? result.processorRef : null,
       declineReason: result.outcome === 'DECLINED' ? result.reason : null,
     };
-    const finishPayment = result.outcome === 'CAPTURED' ? finishCapturedPayment : finishOtherPayment;
-    return this.db.transaction(async (tx) => {
-      const [row] = await finishPayment.run(tx, { ...values, status: result.outcome === 'ABANDONED' ? 'FAILED' : result.outcome });
-      await finishAttempt.run(tx, values);
-      return row;
-    });
+    const finish = result.outcome === 'CAPTURED' ? finishCaptured : finishOther;
+    const [row] = await finish.run(this.db, { ...values, status: result.outcome === 'ABANDONED' ? 'FAILED' : result.outcome });
+    return row;
   }
 
   /** Ends an attempt's lease at once, so the next call reconciles it instead of waiting. */

@@ -6,8 +6,8 @@
  * from the same state; whatever must commit with the change (the outbox row) runs in the
  * same transaction through `after`.
  */
-import { and, asc, eq, getTableColumns } from 'drizzle-orm';
-import { statement, type Database } from '../../kernel/database.js';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { sqlStatement, statement, type Database } from '../../kernel/database.js';
 import type { Shipment, ShipmentStatus, ShippingAddress, ShippingService } from './contract.js';
 import { shipments, trackingEvents } from './schema.js';
 
@@ -61,7 +61,7 @@ const toShipment = (row: ShipmentRow, history: readonly { status: ShipmentStatus
   createdAt: row.createdAt.toISOString(),
 });
 
-// The statements every new shipment runs, built once (see `statement`).
+// The statements every new shipment runs, built once (see `statement` and `sqlStatement`).
 
 const historyFields = { status: trackingEvents.status, at: trackingEvents.at };
 const history = statement<{ shipmentId: string }>('shipping.history')(
@@ -70,33 +70,43 @@ const history = statement<{ shipmentId: string }>('shipping.history')(
 );
 
 const shipmentColumns = getTableColumns(shipments);
+/** The shipment's columns as a WITH query named "created" returns them, in `shipmentColumns`' order. */
+const createdColumns = sql.join(
+  Object.values(shipmentColumns).map((column) => sql`"created".${sql.identifier(column.name)}`),
+  sql`, `,
+);
 /** A new shipment as its row stores it: the address in columns of its own. */
 type ShipmentValues = Omit<NewShipment, 'address'> & Pick<ShipmentRow, 'addressName' | 'addressLine1' | 'addressCity' | 'addressPostalCode' | 'addressCountry'>;
-const insertShipment = statement<ShipmentValues>('shipping.insert')(
-  (db, p) =>
-    db
-      .insert(shipments)
-      .values({
-        id: p.id,
-        orderId: p.orderId,
-        userId: p.userId,
-        status: 'CREATED',
-        service: p.service,
-        trackingNumber: p.trackingNumber,
-        addressName: p.addressName,
-        addressLine1: p.addressLine1,
-        addressCity: p.addressCity,
-        addressPostalCode: p.addressPostalCode,
-        addressCountry: p.addressCountry,
-        weightGrams: p.weightGrams,
-      })
-      .onConflictDoNothing({ target: shipments.orderId })
-      .returning(),
-  shipmentColumns,
-);
+type CreatedRow = ShipmentRow & { readonly eventStatus: ShipmentStatus; readonly eventAt: Date };
 
-const insertTrackingEvent = statement<{ shipmentId: string; status: ShipmentStatus }>('shipping.insert-tracking-event')((db, p) =>
-  db.insert(trackingEvents).values({ shipmentId: p.shipmentId, status: p.status }),
+/**
+ * The shipment and its first tracking event in one statement (both or neither, in one round
+ * trip); no row when the order has a shipment already. On a racing insert for the same order,
+ * PostgreSQL makes this wait for the other statement and then do nothing: exactly one of them
+ * creates the shipment.
+ */
+const createWithFirstEvent = sqlStatement<ShipmentValues, CreatedRow>('shipping.create')(
+  (db, p) => sql`with "created" as ${db
+    .insert(shipments)
+    .values({
+      id: p.id,
+      orderId: p.orderId,
+      userId: p.userId,
+      status: 'CREATED',
+      service: p.service,
+      trackingNumber: p.trackingNumber,
+      addressName: p.addressName,
+      addressLine1: p.addressLine1,
+      addressCity: p.addressCity,
+      addressPostalCode: p.addressPostalCode,
+      addressCountry: p.addressCountry,
+      weightGrams: p.weightGrams,
+    })
+    .onConflictDoNothing({ target: shipments.orderId })
+    .returning()},
+    "event" as (insert into ${trackingEvents} ("shipment_id", "status") select "id", "status" from "created" returning "status", "at")
+    select ${createdColumns}, "event"."status", "event"."at" from "created" cross join "event"`,
+  { ...shipmentColumns, eventStatus: trackingEvents.status, eventAt: trackingEvents.at },
 );
 
 /** The shipment with its history, read in `db` (a transaction, to see its own writes). */
@@ -106,27 +116,23 @@ export class ShipmentRepository implements ShipmentStore {
   constructor(private readonly db: Database) {}
 
   async createOnce(shipment: NewShipment): Promise<{ created: boolean; shipment: Shipment }> {
-    return this.db.transaction(async (tx) => {
-      // On a racing insert for the same order, PostgreSQL makes this wait for the other
-      // transaction and then do nothing: exactly one of them creates the shipment, and the
-      // select below (a new snapshot) sees the winner's row and its first tracking event.
-      const { address, ...rest } = shipment;
-      const [inserted] = await insertShipment.run(tx, {
-        ...rest,
-        addressName: address.name,
-        addressLine1: address.line1,
-        addressCity: address.city,
-        addressPostalCode: address.postalCode,
-        addressCountry: address.country,
-      });
-      if (inserted) {
-        await insertTrackingEvent.run(tx, { shipmentId: inserted.id, status: 'CREATED' });
-        return { created: true, shipment: await load(tx, inserted) };
-      }
-      const [existing] = await tx.select().from(shipments).where(eq(shipments.orderId, shipment.orderId));
-      if (!existing) throw new Error(`shipment of order ${shipment.orderId} vanished while creating it`);
-      return { created: false, shipment: await load(tx, existing) };
+    const { address, ...rest } = shipment;
+    const [created] = await createWithFirstEvent.run(this.db, {
+      ...rest,
+      addressName: address.name,
+      addressLine1: address.line1,
+      addressCity: address.city,
+      addressPostalCode: address.postalCode,
+      addressCountry: address.country,
     });
+    if (created) {
+      const { eventStatus, eventAt, ...row } = created;
+      return { created: true, shipment: toShipment(row, [{ status: eventStatus, at: eventAt }]) };
+    }
+    // The order has its shipment already (made by an earlier call, or one that raced this one).
+    const existing = await this.find({ orderId: shipment.orderId });
+    if (!existing) throw new Error(`shipment of order ${shipment.orderId} vanished while creating it`);
+    return { created: false, shipment: existing };
   }
 
   async find(key: ShipmentKey): Promise<Shipment | undefined> {

@@ -2,8 +2,10 @@
  * @module The checkout driver: runs an order's checkout (the table in steps.ts) in this process
  * as far as it can go now, under the order's lease.
  *
- * Each step's result is recorded on the order before the next step starts, and only while this
- * process holds the lease, so any process can carry on where another stopped. A step that
+ * A step's result is recorded on the order, only while this process holds the lease, before
+ * the next step starts where the table says so (recordBeforeNext), otherwise with the next
+ * record: a process that stops in between leaves the order at a step any process can take up
+ * again, redoing what was not recorded, which every step allows. A step that
  * failed for a passing reason is postponed, with a delay that grows per attempt, and this
  * process retries it when due. Until the charge only this process has the card, so it keeps
  * the lease through the delay; after the charge it lets the lease go, and whichever comes
@@ -52,6 +54,9 @@ export interface DriverParts {
   readonly waiters: CheckoutWaiters;
 }
 
+/** Thrown inside a transaction to roll it back when the order's lease turned out to be another's. */
+class LeaseLost extends Error {}
+
 export const checkoutDriver = (parts: DriverParts, options: DriverOptions): CheckoutDriver => {
   const { db, orders, deps, events, logger, lease, cards, waiters } = parts;
   const context: StepContext = { deps, cards, reservationTtlSeconds: options.reservationTtlSeconds, maxChargeAttempts: options.maxChargeAttempts };
@@ -60,25 +65,36 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
   const retryTimers = new Map<string, NodeJS.Timeout>();
   let stopped = false;
 
+  /** Publishes how `ended` (as it is about to be recorded) ended, in `tx`. */
+  const publishEnd = (tx: Database, ended: OrderRow): Promise<string> =>
+    ended.status === 'CONFIRMED'
+      ? events.publish(tx, 'OrderConfirmed', { orderId: ended.id, userId: ended.userId, totalCents: ended.totalCents, currency: ended.currency })
+      : events.publish(tx, 'OrderCancelled', { orderId: ended.id, userId: ended.userId, reason: ended.cancellationReason ?? 'cancelled' });
+
   /** Records a step's result; the last step also publishes how the order ended, atomically. */
   const record = async (order: OrderRow, next: SagaStep, changes: StepChanges): Promise<OrderRow | undefined> => {
     if (next !== 'done') return orders.recordStep(db, order.id, next, changes, lease.owner, lease.seconds);
-    return db.transaction(async (tx) => {
-      const done = await orders.recordStep(tx, order.id, 'done', changes, lease.owner, lease.seconds);
-      if (!done) return undefined;
-      if (done.status === 'CONFIRMED') {
-        await events.publish(tx, 'OrderConfirmed', { orderId: done.id, userId: done.userId, totalCents: done.totalCents, currency: done.currency });
-      } else {
-        await events.publish(tx, 'OrderCancelled', { orderId: done.id, userId: done.userId, reason: done.cancellationReason ?? 'cancelled' });
-      }
-      logger.info({ orderId: done.id, status: done.status }, 'checkout finished');
-      return done;
-    });
+    const done = await db
+      .transaction(async (tx) => {
+        // The event says nothing the order does not already hold, so the two statements are sent
+        // together rather than one after the other. Without the lease the order's update matches
+        // no row, and the event goes with the transaction's rollback.
+        const [recorded] = await Promise.all([orders.recordStep(tx, order.id, 'done', changes, lease.owner, lease.seconds), publishEnd(tx, { ...order, ...changes })]);
+        if (!recorded) throw new LeaseLost();
+        return recorded;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LeaseLost) return undefined;
+        throw error;
+      });
+    if (done) logger.info({ orderId: done.id, status: done.status }, 'checkout finished');
+    return done;
   };
 
-  const startCompensating = (order: OrderRow, { reason, details }: Extract<Transition, { kind: 'cancel' }>): Promise<OrderRow | undefined> => {
+  const startCompensating = (order: OrderRow, unrecorded: StepChanges, { reason, details }: Extract<Transition, { kind: 'cancel' }>): Promise<OrderRow | undefined> => {
     logger.info({ orderId: order.id, reason, step: order.sagaStep }, 'checkout cancelled; compensating');
-    return orders.recordStep(db, order.id, 'compensate', { cancellationReason: reason, cancellationDetails: details ?? null }, lease.owner, lease.seconds);
+    const changes = { ...unrecorded, cancellationReason: reason, cancellationDetails: details ?? null };
+    return orders.recordStep(db, order.id, 'compensate', changes, lease.owner, lease.seconds);
   };
 
   const retryLater = (orderId: string, delayMs: number): void => {
@@ -93,12 +109,13 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
     retryTimers.set(orderId, timer);
   };
 
-  const postpone = async (order: OrderRow, error: unknown): Promise<void> => {
+  /** Postpones the step `order` is at, recording that step and what was not recorded before it. */
+  const postpone = async (order: OrderRow, unrecorded: StepChanges, error: unknown): Promise<void> => {
     const attempt = order.sagaAttempts + 1;
     const delayMs = options.retryDelayMs(attempt);
     logger.warn({ err: error, orderId: order.id, step: order.sagaStep, attempt, delayMs }, 'checkout step failed; will retry');
     const holdsCard = cards.cardFor(order.id) !== undefined && needsCard(order.sagaStep);
-    await orders.postpone(order.id, lease.owner, delayMs, holdsCard ? lease.seconds : undefined);
+    await orders.postpone(order.id, lease.owner, { step: order.sagaStep, changes: unrecorded, attempts: attempt }, delayMs, holdsCard ? lease.seconds : undefined);
     retryLater(order.id, delayMs);
   };
 
@@ -117,22 +134,31 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
   /** The order as this run ended its checkout; undefined when it stopped short of the end. */
   const runUnderLease = async (orderId: string, inserted: OrderRow | undefined): Promise<OrderRow | undefined> => {
     let order = inserted ?? (await orders.claim(orderId, lease.owner, lease.seconds));
+    /** What steps taken since the order's last record changed on it; written with the next record. */
+    let unrecorded: StepChanges = {};
     while (order) {
       const step = order.sagaStep;
       if (step === 'done') return order;
       const transition = await takeStep(step, order, context);
       if (transition.kind === 'retry') {
-        await postpone(order, transition.error);
+        await postpone(order, unrecorded, transition.error);
         return undefined;
       }
-      const next = transition.kind === 'cancel' ? await startCompensating(order, transition) : await record(order, transition.to, transition.record);
-      if (!next) {
-        await lostLease(order);
-        return undefined;
+      if (transition.kind === 'advance' && !transition.recordNow) {
+        unrecorded = { ...unrecorded, ...transition.record };
+        order = { ...order, ...transition.record, sagaStep: transition.to, sagaAttempts: 0 };
+      } else {
+        const next =
+          transition.kind === 'cancel' ? await startCompensating(order, unrecorded, transition) : await record(order, transition.to, { ...unrecorded, ...transition.record });
+        if (!next) {
+          await lostLease(order);
+          return undefined;
+        }
+        unrecorded = {};
+        order = next;
       }
-      if (!needsCard(next.sagaStep)) cards.release(next.id);
-      if (next.sagaStep === 'ship') failpoint('orders.checkout.after-charge');
-      order = next;
+      if (!needsCard(order.sagaStep)) cards.release(order.id);
+      if (order.sagaStep === 'ship') failpoint('orders.checkout.after-charge');
     }
     return undefined;
   };

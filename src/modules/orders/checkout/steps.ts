@@ -54,6 +54,13 @@ interface StepDefinition {
   readonly does: (order: OrderRow, context: StepContext) => Promise<StepChanges | Cancellation>;
   /** Where checkout goes when the step succeeds (`done` here: the order is CONFIRMED). */
   readonly onSuccess: ForwardStep | 'done';
+  /**
+   * Whether the step's result is written to the order before the next step starts. A step a
+   * resume may simply take again (its call is idempotent per order) need not be: a resume
+   * starts from the order's last record and redoes it, so its result is written with the
+   * next record instead, saving a write per order. The end is always written.
+   */
+  readonly recordBeforeNext: boolean;
   /** The cancellation reason when the other side refuses with `refusal`. */
   readonly onRefusal: (refusal: SeamError) => CancellationReason;
   /** When a passing failure should not be retried again, the reason to cancel for instead. */
@@ -66,12 +73,17 @@ export const checkoutSteps: Readonly<Record<ForwardStep, StepDefinition>> = {
   reserve: {
     does: reserveStock,
     onSuccess: 'charge',
+    // Reserving again under the order's id returns the same reservation.
+    recordBeforeNext: false,
     onRefusal: (refusal) => (OutOfStock.is(refusal) ? 'out_of_stock' : 'stock_refused'),
     undo: releaseStock,
   },
   charge: {
     does: chargeCard,
     onSuccess: 'ship',
+    // The card lives in this process's memory only, until the charge: once the money is
+    // taken the order says so, and no process ever needs the card for this order again.
+    recordBeforeNext: true,
     onRefusal: (refusal) => (OrderPaymentDeclined.is(refusal) ? 'payment_declined' : CardInvalid.is(refusal) ? 'card_invalid' : 'payment_refused'),
     giveUp: chargeAttemptsUsedUp,
     undo: refundPayment,
@@ -79,12 +91,16 @@ export const checkoutSteps: Readonly<Record<ForwardStep, StepDefinition>> = {
   ship: {
     does: createShipment,
     onSuccess: 'confirm',
+    // Creating the order's shipment again returns the same shipment.
+    recordBeforeNext: false,
     onRefusal: () => 'shipping_refused',
     undo: cancelShipment,
   },
   confirm: {
     does: commitStock,
     onSuccess: 'done',
+    // The end, written with the event that tells how the order ended.
+    recordBeforeNext: true,
     // E.g. the reservation expired while a dependency was down: the stock is gone again, and
     // retrying would never succeed.
     onRefusal: () => 'reservation_expired',
@@ -96,7 +112,8 @@ const forwardSteps = Object.keys(checkoutSteps) as ForwardStep[];
 
 /** Where a step leaves the checkout. */
 export type Transition =
-  | { readonly kind: 'advance'; readonly to: ForwardStep | 'compensate' | 'done'; readonly record: StepChanges }
+  /** `recordNow`: write `record` to the order before going on; otherwise it waits for the next record (see recordBeforeNext). */
+  | { readonly kind: 'advance'; readonly to: ForwardStep | 'compensate' | 'done'; readonly record: StepChanges; readonly recordNow: boolean }
   | { readonly kind: 'cancel'; readonly reason: CancellationReason; readonly details?: Record<string, unknown> }
   | { readonly kind: 'retry'; readonly error: unknown };
 
@@ -105,7 +122,7 @@ export const takeStep = async (step: ActiveStep, order: OrderRow, context: StepC
   if (step === 'compensate') {
     try {
       await compensate(order, context.deps);
-      return { kind: 'advance', to: 'done', record: { status: 'CANCELLED' } };
+      return { kind: 'advance', to: 'done', record: { status: 'CANCELLED' }, recordNow: true };
     } catch (error) {
       return { kind: 'retry', error };
     }
@@ -114,7 +131,8 @@ export const takeStep = async (step: ActiveStep, order: OrderRow, context: StepC
   try {
     const result = await definition.does(order, context);
     if ('cancel' in result) return { kind: 'cancel', reason: result.cancel, details: result.details };
-    return { kind: 'advance', to: definition.onSuccess, record: definition.onSuccess === 'done' ? { ...result, status: 'CONFIRMED' } : result };
+    const record = definition.onSuccess === 'done' ? { ...result, status: 'CONFIRMED' as const } : result;
+    return { kind: 'advance', to: definition.onSuccess, record, recordNow: definition.recordBeforeNext || definition.onSuccess === 'done' };
   } catch (error) {
     if (isRefusal(error)) return { kind: 'cancel', reason: definition.onRefusal(error), details: { ...error.details, code: error.code } };
     const givenUp = definition.giveUp?.(order, context);

@@ -1,12 +1,13 @@
 /**
- * @module The framework path: POST /api/v1/orders through the gateway, over keep-alive HTTP.
+ * @module One order as the load client places it: POST /api/v1/orders over keep-alive HTTP,
+ * to the Seam shop's gateway or to the plain shop, which answer alike.
  */
 import { orderBody, testCards } from '../../test/support/shop-client.js';
 import type { HttpClient } from './http-client.js';
 import { linesOf } from './order-lines.js';
 
 /** Places order `index` with a good card and a fresh Idempotency-Key; anything but 201 CONFIRMED throws. */
-export const frameworkOrder =
+export const orderOverHttp =
   (client: HttpClient, token: string, productIds: readonly string[], runId: string) =>
   async (index: number): Promise<void> => {
     const reply = await client.postJson(
