@@ -64,9 +64,9 @@ const dependentsOf = (module: AnyModule, deployment: readonly AnyModule[]): AnyM
 
 /**
  * Why `module` (whose schema holds no data) must not be seeded, or undefined if it may be: a
- * module whose data refers to it already holds some (stock for a catalog, orders against
- * stock), so its data was there once and lives elsewhere now (moved to another database) or
- * was lost. Made-up sample data would not match what refers to it. A fresh database holds
+ * module whose data refers to it already holds some (rows that point at records this module
+ * once held), so its data was there once and lives elsewhere now (moved to another database)
+ * or was lost. Made-up sample data would not match what refers to it. A fresh database holds
  * nothing anywhere, and a restart finds the module's own data, so neither is refused.
  */
 export const seedRefusal = async (db: Database, module: AnyModule, deployment: readonly AnyModule[]): Promise<string | undefined> => {
