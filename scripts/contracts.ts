@@ -16,36 +16,13 @@
  * in any major is reported as a removed contract.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { allModules } from '../src/app/modules.js';
 import { describeContract, type ContractDocument } from '../src/kernel/contract-schema.js';
 import { compareContracts, jsonEqual } from './contract-diff/index.js';
+import { display, fail, snapshotCommand } from './snapshot-command.js';
 
-const usage = 'usage: tsx scripts/contracts.ts check|snapshot [--dir <path>] [--strict] [--force]';
-
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
-
-const args = process.argv.slice(2);
-const command = args[0];
-if (command !== 'check' && command !== 'snapshot') fail(usage);
-let dir = resolve(import.meta.dirname, '..', 'contracts');
-let force = false;
-let strict = false;
-for (let index = 1; index < args.length; index++) {
-  const arg = args[index];
-  if (arg === '--dir') {
-    const value = args[++index];
-    if (value === undefined) fail(`--dir needs a path\n${usage}`);
-    else dir = resolve(value);
-  } else if (arg === '--force' && command === 'snapshot') force = true;
-  else if (arg === '--strict' && command === 'check') strict = true;
-  else fail(`unknown argument "${arg}"\n${usage}`);
-}
-
-const display = (path: string): string => relative(process.cwd(), path) || '.';
+const { command, dir, force, strict } = snapshotCommand('scripts/contracts.ts');
 const fileName = (name: string, version: number): string => `${name}.v${version}.json`;
 const serialize = (document: ContractDocument): string => `${JSON.stringify(document, null, 2)}\n`;
 const snapshotFile = /^([a-z][a-z0-9-]*)\.v([1-9][0-9]*)\.json$/;

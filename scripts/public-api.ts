@@ -16,36 +16,13 @@
  * snapshots stay, no longer compared.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { jsonEqual } from './contract-diff/index.js';
 import { compareApis, majorOf, type ApiDocument } from './public-api/compare.js';
 import { servedApiDocument } from './public-api/document.js';
+import { display, fail, snapshotCommand } from './snapshot-command.js';
 
-const usage = 'usage: tsx scripts/public-api.ts check|snapshot [--dir <path>] [--strict] [--force]';
-
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
-
-const args = process.argv.slice(2);
-const command = args[0];
-if (command !== 'check' && command !== 'snapshot') fail(usage);
-let dir = resolve(import.meta.dirname, '..', 'contracts');
-let force = false;
-let strict = false;
-for (let index = 1; index < args.length; index++) {
-  const arg = args[index];
-  if (arg === '--dir') {
-    const value = args[++index];
-    if (value === undefined) fail(`--dir needs a path\n${usage}`);
-    else dir = resolve(value);
-  } else if (arg === '--force' && command === 'snapshot') force = true;
-  else if (arg === '--strict' && command === 'check') strict = true;
-  else fail(`unknown argument "${arg}"\n${usage}`);
-}
-
-const display = (path: string): string => relative(process.cwd(), path) || '.';
+const { command, dir, force, strict } = snapshotCommand('scripts/public-api.ts');
 const snapshotName = /^public-api\.v([1-9][0-9]*)\.openapi\.json$/;
 
 const current = await servedApiDocument();
