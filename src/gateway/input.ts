@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { validationFailed } from '../kernel/errors.js';
 import { parseOrThrow } from '../kernel/validation.js';
 
-interface BadText {
+export interface BadText {
   readonly field: string;
   readonly message: string;
 }
@@ -22,7 +22,7 @@ const whyUnstorable = (text: string): string | undefined => {
 };
 
 /** The dotted path of the first string in `value` that cannot be stored, and why. */
-const firstUnstorable = (value: unknown, path: readonly string[] = []): BadText | undefined => {
+export const firstUnstorable = (value: unknown, path: readonly string[] = []): BadText | undefined => {
   if (typeof value === 'string') {
     const message = whyUnstorable(value);
     return message === undefined ? undefined : { field: path.join('.') || '(root)', message };

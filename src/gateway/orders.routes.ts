@@ -11,6 +11,7 @@ import { OrderNotCancellable, OrderNotFound, ordersContract, type Order, type Or
 import { ShipmentNotFound, shippingContract, type ShippingApi } from '../modules/shipping/contract.js';
 import { authenticate, currentUser, type AuthEnv } from './auth.js';
 import { readJson } from './body.js';
+import { placeOrderBody } from './order-body.js';
 import { detailedOrderExample, orderExample, orderRequestExample, ordersExample } from './openapi/examples.js';
 import { describeOperation } from './openapi/operation.js';
 import { parseQuery, wholeNumberParam } from './query.js';
@@ -22,24 +23,6 @@ export interface OrderRouteDeps {
   readonly tokens: AccessTokens;
 }
 
-/** What people type, tidied where the meaning is plain: "de" is DE, "4242 4242 ..." is the number. */
-const tidy = (body: unknown): unknown => {
-  if (typeof body !== 'object' || body === null) return body;
-  const { shippingAddress, payment } = body as { shippingAddress?: unknown; payment?: unknown };
-  const address = shippingAddress as { country?: unknown } | undefined;
-  const card = payment as { cardNumber?: unknown } | undefined;
-  return {
-    ...body,
-    ...(typeof address === 'object' && address !== null && typeof address.country === 'string'
-      ? { shippingAddress: { ...address, country: address.country.trim().toUpperCase() } }
-      : {}),
-    ...(typeof card === 'object' && card !== null && typeof card.cardNumber === 'string'
-      ? { payment: { ...card, cardNumber: card.cardNumber.replace(/[\s-]/g, '') } }
-      : {}),
-  };
-};
-
-const placeOrderBody = z.preprocess(tidy, ordersContract.methods.placeOrder.input.omit({ userId: true, idempotencyKey: true }));
 const listQuery = z.object({ limit: wholeNumberParam(1, 100) });
 
 const idempotencyKeyOf = (header: string | undefined): string => {
