@@ -260,7 +260,12 @@ describe.each(databaseBackends)('notifications module on $name', (backend) => {
 
     it("serves the signed-in customer's notifications, and nobody else's", async () => {
       const userId = `user-${randomUUID()}`;
-      for (const orderId of ['c1', 'c2']) await publishOrderEvent('OrderConfirmed', { orderId, userId, totalCents: 100, currency: 'EUR' });
+      // Delivered one at a time: the relay delivers several events at once, so two published
+      // together may be written in either order, and "newest first" needs c2 written last.
+      for (const orderId of ['c1', 'c2']) {
+        await publishOrderEvent('OrderConfirmed', { orderId, userId, totalCents: 100, currency: 'EUR' });
+        await host.relay.drain();
+      }
       await publishOrderEvent('OrderConfirmed', { orderId: 'someone-else', userId: `user-${randomUUID()}`, totalCents: 100, currency: 'EUR' });
       await host.relay.drain();
       const { token } = await tokens.issue({ userId, email: 'grace@example.com', role: 'customer' });
