@@ -2,7 +2,9 @@
  * The architecture rules of Seam, as code. `npm run check:arch` fails on any violation, and
  * test/arch/rules.test.ts proves each rule fires on a fixture that breaks it.
  *
- * Layers (see README): kernel <- transport; kernel <- modules <- gateway; app/main wire all.
+ * Layers (see README). The framework: kernel <- transport; kernel <- gateway; all three <- host.
+ * The application: kernel <- modules <- api (its public routes, on the gateway); application.ts
+ * and main.ts hand it to the host. The framework never imports the application.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 export default {
@@ -15,11 +17,18 @@ export default {
       to: { circular: true },
     },
     {
+      name: 'framework-to-application',
+      comment: 'The framework (kernel, transport, gateway, host, cli) runs any application: it imports none, the shop included.',
+      severity: 'error',
+      from: { path: '^src/(kernel|transport|gateway|host|cli)/' },
+      to: { path: ['^src/(modules|api)/', '^src/[^/]+\\.ts$'] },
+    },
+    {
       name: 'kernel-to-outer-layers',
-      comment: 'The kernel knows no module, transport, gateway or composition root.',
+      comment: 'The kernel knows no transport, gateway or host.',
       severity: 'error',
       from: { path: '^src/kernel/' },
-      to: { path: ['^src/(modules|transport|gateway|app)/', '^src/main\\.ts$'] },
+      to: { path: '^src/(transport|gateway|host|cli)/' },
     },
     {
       name: 'transport-to-non-kernel',
@@ -29,11 +38,11 @@ export default {
       to: { path: '^src/', pathNot: '^src/(kernel|transport)/' },
     },
     {
-      name: 'module-to-transport-gateway-or-app',
-      comment: 'A module never picks its transport or edge: the composition root does.',
+      name: 'module-to-transport-gateway-or-host',
+      comment: 'A module never picks its transport or edge: the host does.',
       severity: 'error',
       from: { path: '^src/modules/' },
-      to: { path: ['^src/(transport|gateway|app)/', '^src/main\\.ts$'] },
+      to: { path: ['^src/(transport|gateway|host|cli|api)/', '^src/[^/]+\\.ts$'] },
     },
     {
       name: 'module-to-foreign-internals',
@@ -50,18 +59,18 @@ export default {
       to: { path: '^src/modules/[^/]+/schema(\\.ts$|/)', pathNot: '^src/modules/$1/' },
     },
     {
-      name: 'gateway-to-module-internals',
-      comment: 'The gateway calls modules through their contracts only.',
+      name: 'api-to-module-internals',
+      comment: 'The public routes call modules through their contracts only.',
       severity: 'error',
-      from: { path: '^src/gateway/' },
+      from: { path: '^src/api/' },
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/contract\\.ts$' },
     },
     {
-      name: 'gateway-to-transport-or-app',
-      comment: 'The gateway does not know whether a contract is local or remote.',
+      name: 'edge-to-transport-or-host',
+      comment: 'The gateway and the public routes do not know whether a contract is local or remote.',
       severity: 'error',
-      from: { path: '^src/gateway/' },
-      to: { path: ['^src/(transport|app)/', '^src/main\\.ts$'] },
+      from: { path: '^src/(gateway|api)/' },
+      to: { path: ['^src/(transport|host|cli)/', '^src/[^/]+\\.ts$'] },
     },
     {
       name: 'contract-to-non-contract',

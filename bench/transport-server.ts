@@ -4,7 +4,7 @@
  * `GET /cpu` answers the process's CPU time so far. Prints its URL on stdout, then serves until killed.
  */
 import { Hono } from 'hono';
-import { listen } from '../src/app/http-server.js';
+import { listen } from '../src/host/http-server.js';
 import { createLogger } from '../src/kernel/logger.js';
 import { rpcServer } from '../src/transport/http/rpc-server.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';

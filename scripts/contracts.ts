@@ -17,7 +17,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allModules } from '../src/app/modules.js';
+import { application } from '../src/application.js';
 import { describeContract, type ContractDocument } from '../src/kernel/contract-schema.js';
 import { compareContracts, jsonEqual } from './contract-diff/index.js';
 import { display, fail, snapshotCommand } from './snapshot-command.js';
@@ -29,7 +29,7 @@ const snapshotFile = /^([a-z][a-z0-9-]*)\.v([1-9][0-9]*)\.json$/;
 
 // The contracts this code serves, one document each.
 const current = new Map<string, ContractDocument>();
-for (const module of allModules) {
+for (const module of application.modules) {
   const contract = module.provides;
   if (current.has(contract.id)) fail(`contract ${contract.id} is provided by two modules`);
   current.set(contract.id, describeContract(contract));

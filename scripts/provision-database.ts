@@ -5,10 +5,10 @@
  *   DATABASE_ADMIN_URL=postgres://postgres@db/seam SEAM_TOPOLOGY=deploy/split/topology.yaml \
  *   DATABASE_URL_CATALOG=postgres://seam_catalog:secret@db/seam ... npm run db:provision
  */
-import { provisionDatabaseRoles } from '../src/app/database-roles.js';
-import { allModules } from '../src/app/modules.js';
-import { serviceLoginsFromEnv } from '../src/app/service-logins.js';
-import { loadTopology } from '../src/app/topology.js';
+import { provisionDatabaseRoles } from '../src/host/database-roles.js';
+import { application } from '../src/application.js';
+import { serviceLoginsFromEnv } from '../src/host/service-logins.js';
+import { loadTopology } from '../src/host/topology.js';
 import { createLogger } from '../src/kernel/logger.js';
 
 const main = async (): Promise<void> => {
@@ -18,8 +18,8 @@ const main = async (): Promise<void> => {
     console.error('Set DATABASE_ADMIN_URL (a superuser connection) and SEAM_TOPOLOGY (the topology file).');
     process.exit(78);
   }
-  const topology = loadTopology(topologyPath, allModules.map((module) => module.name));
-  const logins = serviceLoginsFromEnv(topology, allModules, process.env);
+  const topology = loadTopology(topologyPath, application.modules.map((module) => module.name));
+  const logins = serviceLoginsFromEnv(topology, application.modules, process.env);
   await provisionDatabaseRoles(adminUrl, logins, createLogger({ level: 'info' }));
 };
 

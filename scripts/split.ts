@@ -10,7 +10,7 @@
  * (a database whose data contradicts a fresh seed included), 1 otherwise (a port in use).
  */
 import { z } from 'zod';
-import { TopologyError } from '../src/app/topology.js';
+import { TopologyError } from '../src/host/topology.js';
 import { ConfigError } from '../src/kernel/config.js';
 import { parseEnvironment, portNumber } from '../src/kernel/environment.js';
 import { createLogger } from '../src/kernel/logger.js';

@@ -2,7 +2,8 @@
  * @module The whole shop in this process on the benchmark's server, its products stocked and
  * one customer signed in.
  */
-import { startApp, type RunningApp } from '../../src/app/start.js';
+import { application } from '../../src/application.js';
+import { startApp, type RunningApp } from '../../src/host/start.js';
 import { ShopClient } from '../../test/support/shop-client.js';
 import type { Cleanups } from './cleanups.js';
 import { adminEmail, adminPassword, customerEmail, customerPassword, itemsPerOrder, stockPerProduct } from './parameters.js';
@@ -19,7 +20,7 @@ export interface RunningShop {
 }
 
 export const startShop = async (databaseUrl: string, cleanups: Cleanups): Promise<RunningShop> => {
-  let running: RunningApp | undefined = await startApp(shopConfig(databaseUrl), benchLogger);
+  let running: RunningApp | undefined = await startApp(application, shopConfig(databaseUrl), benchLogger);
   const app = running;
   const stop = async (): Promise<void> => {
     const stopping = running;

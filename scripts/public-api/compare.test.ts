@@ -65,7 +65,7 @@ const documentOf = async (change: Partial<Record<'list' | 'get' | 'create', Part
     if (override === null) continue;
     api.on(method, path, describeOperation({ ...doc, ...override }), ok);
   }
-  return (await openApiDocument(api)) as unknown as ApiDocument;
+  return (await openApiDocument(api, { title: 'Things API', description: 'Things.', tags: [] })) as unknown as ApiDocument;
 };
 
 describe('compareApis', () => {

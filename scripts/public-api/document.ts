@@ -3,6 +3,7 @@
  * database or any module running: the gateway is built with APIs that are never called,
  * and asked for GET /api/v1/openapi.json.
  */
+import { application } from '../../src/application.js';
 import { createGateway } from '../../src/gateway/app.js';
 import { publicApiBase } from '../../src/gateway/openapi/document.js';
 import { accessTokens } from '../../src/kernel/access-token.js';
@@ -19,6 +20,7 @@ const uncallable = <C extends AnyContract>(contract: C): ContractApi<C> =>
 /** The document GET /api/v1/openapi.json answers. */
 export const servedApiDocument = async (): Promise<ApiDocument> => {
   const gateway = createGateway({
+    publicEdge: application.edge,
     logger: createLogger({ level: 'silent' }),
     bodyLimitBytes: 1_000_000,
     readiness: async () => ({ ready: true, checks: {} }),

@@ -7,7 +7,7 @@
  * process answered on its port, or stock made up in a database whose real stock moved out.
  */
 import { createServer } from 'node:net';
-import { allModules } from '../../src/app/modules.js';
+import { application } from '../../src/application.js';
 import { openDatabase } from '../../src/kernel/database.js';
 import { SeedRefusedError, seedRefusals } from '../../src/kernel/module-data.js';
 
@@ -37,7 +37,7 @@ export const assertPortFree = (host: string, port: number, service: string): Pro
 export const assertNothingReseeded = async (databaseUrl: string): Promise<void> => {
   const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
   try {
-    const refusal = await seedRefusals(database.db, allModules);
+    const refusal = await seedRefusals(database.db, application.modules);
     if (refusal !== undefined) throw new SeedRefusedError(refusal);
   } finally {
     await database.close();

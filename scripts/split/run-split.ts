@@ -10,10 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { provisionDatabaseRoles, type ServiceLogin } from '../../src/app/database-roles.js';
-import { allModules } from '../../src/app/modules.js';
-import { schemasOf } from '../../src/app/service-logins.js';
-import { databaseRoleOf, loadTopology, type Topology } from '../../src/app/topology.js';
+import { provisionDatabaseRoles, type ServiceLogin } from '../../src/host/database-roles.js';
+import { application } from '../../src/application.js';
+import { schemasOf } from '../../src/host/service-logins.js';
+import { databaseRoleOf, loadTopology, type Topology } from '../../src/host/topology.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
 import { projectRootOf } from '../entry-command.js';
 import { freePort } from '../local-servers/child-process.js';
@@ -57,13 +57,13 @@ export interface RunningSplit {
 }
 
 /**
- * Services in the order their modules come in `allModules` (which is seeding order: inventory
+ * Services in the order their modules come in `application.modules` (which is seeding order: inventory
  * stocks the catalog's products, so the service running catalog must serve first); services
  * that run no module (gateways) last.
  */
 const startOrder = (topology: Topology) => {
   const rank = (modules: readonly string[]): number =>
-    modules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...modules.map((module) => allModules.findIndex((candidate) => candidate.name === module)));
+    modules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...modules.map((module) => application.modules.findIndex((candidate) => candidate.name === module)));
   return [...topology.services].sort((a, b) => rank(a.modules) - rank(b.modules));
 };
 
@@ -81,7 +81,7 @@ const asRole = (url: string, role: string, password: string): string => {
 
 export const startSplit = async (options: SplitOptions = {}): Promise<RunningSplit> => {
   const logger = options.logger ?? createLogger({ level: 'info' });
-  const topology = loadTopology(options.topologyPath ?? defaultSplitTopology, allModules.map((module) => module.name));
+  const topology = loadTopology(options.topologyPath ?? defaultSplitTopology, application.modules.map((module) => module.name));
   const gatewayService = topology.services.find((service) => service.gateway);
   if (!gatewayService) throw new Error(`Topology ${topology.source} has no gateway service`);
   if (options.gatewayPort) await assertPortFree('127.0.0.1', options.gatewayPort, gatewayService.name);
@@ -112,7 +112,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
         service: service.name,
         role: databaseRoleOf(service.name),
         password: randomBytes(18).toString('base64url'),
-        schemas: schemasOf(service, allModules),
+        schemas: schemasOf(service, application.modules),
       }));
     await provisionDatabaseRoles(databaseUrl, logins, logger);
     const serviceDatabaseUrls = Object.fromEntries(logins.map((login) => [login.service, asRole(databaseUrl, login.role, login.password)]));

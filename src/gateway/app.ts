@@ -6,37 +6,33 @@
  */
 import { Hono, type Context } from 'hono';
 import { requestId } from 'hono/request-id';
+import type { PublicEdge } from './public-edge.js';
 import type { AccessTokens } from '../kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { commonErrors, NotFound, toSeamError, type SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { accessLog } from './access-log.js';
 import { limitBody } from './body-limit.js';
-import { catalogRoutes } from './catalog.routes.js';
 import { docsRoutes } from './docs.routes.js';
 import { edgeErrors, edgeProtection } from './edge-limits.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
-import { identityRoutes } from './identity.routes.js';
-import { inventoryRoutes } from './inventory.routes.js';
 import { memoryStore, type LimiterStore } from './limiter-store.js';
-import { notificationsRoutes } from './notifications.routes.js';
 import { openApiRoutes, publicApiBase } from './openapi/document.js';
-import { orderRoutes } from './orders.routes.js';
-import { gatewayRequires, resolveRequirements } from './requires.js';
-import { shippingRoutes } from './shipping.routes.js';
 import { traceContext } from './trace-context.js';
 import { errorResponse, errorTitles } from './problem.js';
 import { PayloadTooLarge, protocolErrors } from './protocol-errors.js';
-import { httpStatusOf } from './public-status.js';
+import { httpStatusOf, publicStatuses } from './public-status.js';
 import type { EdgeConfig } from './settings.js';
 
 export interface GatewayOptions {
+  /** The application's routes, the contracts they call and its public statuses. */
+  readonly publicEdge: PublicEdge;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly readiness: ReadinessProbe;
   /** Contracts whose declared errors the gateway may meet, for problem titles. */
   readonly contracts: readonly AnyContract[];
-  /** The API of a contract, wherever it runs; asked only for those of gatewayRequires. */
+  /** The API of a contract, wherever it runs; asked only for those of the edge's `requires`. */
   readonly resolve: <C extends AnyContract>(contract: C) => ContractApi<C>;
   readonly tokens: AccessTokens;
   /** Rate limits and login throttling (see edge-limits.ts); none when absent. */
@@ -50,6 +46,7 @@ export interface GatewayOptions {
 export const createGateway = (options: GatewayOptions): Hono => {
   const { logger } = options;
   const titles = errorTitles(options.contracts, [...commonErrors, ...protocolErrors, ...edgeErrors]);
+  const statuses = publicStatuses(options.publicEdge.statusByCode);
   const app = new Hono();
 
   app.use(requestId());
@@ -63,14 +60,14 @@ export const createGateway = (options: GatewayOptions): Hono => {
    */
   const problemFor = (c: Context, error: SeamError): Response => {
     const id = c.get('requestId') as string | undefined;
-    const response = errorResponse(error, { instance: c.req.path, requestId: id, titles });
+    const response = errorResponse(error, { instance: c.req.path, requestId: id, titles, statuses });
     if (id !== undefined) response.headers.set('x-request-id', id);
     return response;
   };
 
   app.onError((error, c) => {
     const seamError = toSeamError(error);
-    if (httpStatusOf(seamError) >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    if (httpStatusOf(seamError, statuses) >= 500) logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
     return problemFor(c, seamError);
   });
   app.notFound((c) => problemFor(c, NotFound.create(`No route for ${c.req.method} ${c.req.path}`)));
@@ -94,17 +91,17 @@ export const createGateway = (options: GatewayOptions): Hono => {
       },
     }),
   );
-  const { tokens } = options;
-  // Only what gatewayRequires declares: it is also what this edge may call in a split.
-  const { catalog, identity, inventory, notifications, orders, shipping } = resolveRequirements(gatewayRequires, options.resolve);
-  api.route('/', catalogRoutes({ catalog, inventory, tokens }));
-  api.route('/', identityRoutes(identity, tokens, edge?.logins));
-  api.route('/', inventoryRoutes(inventory, catalog, tokens));
-  api.route('/', shippingRoutes(shipping, tokens));
-  api.route('/', orderRoutes({ orders, shipping, catalog, tokens }));
-  api.route('/', notificationsRoutes(notifications, tokens));
+  const { publicEdge } = options;
+  // Only what the edge's `requires` declares: it is also what this edge may call in a split.
+  const resolveDeclared = <C extends AnyContract>(contract: C): ContractApi<C> => {
+    if (!Object.values(publicEdge.requires).some((declared) => declared.id === contract.id)) {
+      throw new Error(`The public edge calls ${contract.id} without declaring it in its requires`);
+    }
+    return options.resolve(contract);
+  };
+  api.route('/', publicEdge.routes(resolveDeclared, { tokens: options.tokens, logins: edge?.logins }));
   // Last: the document describes every route registered before it.
-  api.route('/', openApiRoutes(api));
+  api.route('/', openApiRoutes(api, publicEdge.documentation));
   app.route(publicApiBase, api);
 
   return app;

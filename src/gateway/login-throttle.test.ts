@@ -1,11 +1,13 @@
 import type { Context } from 'hono';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
-import { ServiceUnavailable, type SeamError } from '../kernel/errors.js';
-import { InvalidCredentials } from '../modules/identity/contract.js';
+import { defineError, ServiceUnavailable, type SeamError } from '../kernel/errors.js';
 import { memoryStore, type LimiterStore } from './limiter-store.js';
 import { httpStatusOf } from './public-status.js';
 import { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+
+/** A wrong password, as an application's identity module would declare it. */
+const InvalidCredentials = defineError('INVALID_CREDENTIALS', 'unauthenticated', 'The email or password is wrong');
 
 /** A request from `address`; the throttle reads nothing else of the context. */
 const fromAddress = (address: string) => ({ address }) as unknown as Context;

@@ -16,9 +16,8 @@
 import type { Context } from 'hono';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineError, type SeamError } from '../kernel/errors.js';
+import { defineError, SeamError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import { InvalidCredentials } from '../modules/identity/contract.js';
 import type { LimiterStore } from './limiter-store.js';
 
 export const LoginLocked = defineError('LOGIN_LOCKED', 'exhausted', 'Too many failed logins');
@@ -48,7 +47,8 @@ export interface LoginThrottleOptions {
 export interface LoginThrottle {
   /**
    * Runs `login` for `account` unless the account or the address is locked, and counts its
-   * outcome: an INVALID_CREDENTIALS failure is counted, a success resets both counters.
+   * outcome: a failure of kind `unauthenticated` (a wrong password) is counted, a success
+   * resets both counters.
    */
   attempt(c: Context, account: string, login: () => Promise<Response>): Promise<Response>;
 }
@@ -105,7 +105,7 @@ export const loginThrottle = (options: LoginThrottleOptions): LoginThrottle => {
         await Promise.all([accounts.delete(account), addresses.delete(address)]).catch((error: unknown) => warn(error, 'could not reset counters after a login'));
         return response;
       } catch (error) {
-        if (!InvalidCredentials.is(error)) {
+        if (!(error instanceof SeamError && error.kind === 'unauthenticated')) {
           await giveBack();
           throw error;
         }

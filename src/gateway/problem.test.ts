@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defineError, Internal, OutcomeUnknown, ServiceUnavailable } from '../kernel/errors.js';
-import { PaymentDeclined } from '../modules/payments/contract.js';
 import { errorResponse } from './problem.js';
 import { PayloadTooLarge } from './protocol-errors.js';
+import { publicStatuses } from './public-status.js';
 
-const context = { instance: '/api/v1/orders', requestId: 'r-1', titles: new Map<string, string>() };
+const PaymentDeclined = defineError('PAYMENT_DECLINED', 'refused', 'The card was declined');
+/** An application's edge that answers a declined card with 402, as card payment APIs do. */
+const context = { instance: '/api/v1/orders', requestId: 'r-1', titles: new Map<string, string>(), statuses: publicStatuses({ PAYMENT_DECLINED: 402 }) };
 const PaymentFailed = defineError('PAYMENT_FAILED', 'unavailable', 'The payment could not be processed; try again later');
 const OutOfStock = defineError('OUT_OF_STOCK', 'conflict', 'Not enough stock');
 

@@ -7,7 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AnyContract } from '../kernel/contract.js';
 import type { SeamError } from '../kernel/errors.js';
 import { retryAfterSeconds } from '../kernel/failures.js';
-import { httpStatusOf } from './public-status.js';
+import { httpStatusOf, type PublicStatuses } from './public-status.js';
 
 export const problemContentType = 'application/problem+json';
 
@@ -45,6 +45,8 @@ export interface ProblemContext {
   readonly instance: string;
   readonly requestId?: string | undefined;
   readonly titles: ReadonlyMap<string, string>;
+  /** The application's statuses (publicStatuses()); HTTP's own when absent. */
+  readonly statuses?: PublicStatuses | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface ProblemContext {
  * say nothing of their cause: the log has it, under the same request id.
  */
 export const toProblem = (error: SeamError, context: ProblemContext): Problem => {
-  const status = httpStatusOf(error);
+  const status = httpStatusOf(error, context.statuses);
   const serverFault = status >= 500;
   const { errors, ...otherDetails } = error.details ?? {};
   return {

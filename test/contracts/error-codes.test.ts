@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { allModules } from '../../src/app/modules.js';
+import { application } from '../../src/application.js';
 import { defineContract, type AnyContract } from '../../src/kernel/contract.js';
 import { defineError, type ErrorSpec } from '../../src/kernel/errors.js';
 import { contractFileErrors, layerErrors } from './declared-errors.js';
@@ -23,7 +23,7 @@ const duplicateCodes = (contracts: readonly AnyContract[], others: readonly Erro
 
 describe('error codes', () => {
   it('are each declared once across every contract, the kernel and the edge', async () => {
-    expect(duplicateCodes(allModules.map((module) => module.provides), [...layerErrors, ...(await contractFileErrors())])).toEqual({});
+    expect(duplicateCodes(application.modules.map((module) => module.provides), [...layerErrors, ...(await contractFileErrors())])).toEqual({});
   });
 
   it('a code declared a second time is caught', () => {

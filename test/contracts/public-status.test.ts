@@ -1,13 +1,14 @@
 /**
  * The public HTTP status of every declared error code. Modules declare kinds and the edge
- * chooses statuses (src/gateway/public-status.ts), so a kind changed in a contract, or an
+ * chooses statuses (src/gateway/public-status.ts, src/api/statuses.ts), so a kind changed in a contract, or an
  * entry dropped from the edge's table, would change what clients see without a word: this
  * pins each code's status, and a code added without its status here fails too.
  */
 import { describe, expect, it } from 'vitest';
-import { allModules } from '../../src/app/modules.js';
+import { application } from '../../src/application.js';
 import { errorResponse } from '../../src/gateway/problem.js';
 import { httpStatusOf } from '../../src/gateway/public-status.js';
+import { shopStatuses } from '../../src/api/statuses.js';
 import { contractFileErrors, layerErrors } from './declared-errors.js';
 
 const publicStatuses = {
@@ -71,12 +72,12 @@ const publicStatuses = {
   SHIPMENT_ALREADY_DISPATCHED: 409,
 };
 
-const context = { instance: '/api/v1/anything', titles: new Map<string, string>() };
+const context = { instance: '/api/v1/anything', titles: new Map<string, string>(), statuses: shopStatuses };
 
 describe('the public status of every error code', () => {
   it('is the pinned one, for every code declared anywhere', async () => {
     const declared = [...layerErrors, ...(await contractFileErrors())];
-    expect(Object.fromEntries(declared.map((spec) => [spec.code, httpStatusOf(spec.create())]))).toEqual(publicStatuses);
+    expect(Object.fromEntries(declared.map((spec) => [spec.code, httpStatusOf(spec.create(), shopStatuses)]))).toEqual(publicStatuses);
   });
 
   it('is what the problem response answers with', async () => {
@@ -88,7 +89,7 @@ describe('the public status of every error code', () => {
   });
 
   it('covers every error a contract method declares', () => {
-    const raised = allModules.flatMap((module) => Object.values(module.provides.methods).flatMap((method) => method.errors.map((spec) => spec.code)));
+    const raised = application.modules.flatMap((module) => Object.values(module.provides.methods).flatMap((method) => method.errors.map((spec) => spec.code)));
     expect(Object.keys(publicStatuses)).toEqual(expect.arrayContaining(raised));
   });
 });

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { allModules } from '../../src/app/modules.js';
-import { serviceLoginsFromEnv, serviceUrlVariable } from '../../src/app/service-logins.js';
-import { databaseRoleOf, type ServiceSpec } from '../../src/app/topology.js';
+import { application } from '../../src/application.js';
+import { serviceLoginsFromEnv, serviceUrlVariable } from '../../src/host/service-logins.js';
+import { databaseRoleOf, type ServiceSpec } from '../../src/host/topology.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { imageRoot, provisionCommand, repoRoot, servicePort, type Target } from './targets.js';
 
@@ -104,7 +104,7 @@ export const checkProvisioning = (where: string, command: unknown, env: Env, env
   }
   // What the provisioning script itself would make of this environment.
   try {
-    for (const login of serviceLoginsFromEnv(target.topology, allModules, env)) {
+    for (const login of serviceLoginsFromEnv(target.topology, application.modules, env)) {
       if (login.role !== databaseRoleOf(login.service)) problems.push(`${where}: would create role "${login.role}" for "${login.service}", expected "${databaseRoleOf(login.service)}"`);
     }
   } catch (error) {

@@ -6,8 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { ServiceSpec } from '../../src/app/topology.js';
-import { serviceUrlVariable } from '../../src/app/service-logins.js';
+import type { ServiceSpec } from '../../src/host/topology.js';
+import { serviceUrlVariable } from '../../src/host/service-logins.js';
 import { checkProvisioning, checkServiceEnv, checkSharedSecrets, type Env } from './environment.js';
 import { namespace, repoRoot, servicePort, type Target } from './targets.js';
 

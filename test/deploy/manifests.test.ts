@@ -10,8 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTopology } from '../../src/app/topology.js';
-import { allModules } from '../../src/app/modules.js';
+import { parseTopology } from '../../src/host/topology.js';
+import { application } from '../../src/application.js';
 import { checkCompose, loadCompose, type ComposeFile, type ComposeService } from './compose.js';
 import { checkDockerfile, loadDockerfile, loadDockerignore } from './dockerfile.js';
 import {
@@ -36,7 +36,7 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 /** A topology like `target`'s with service `name` at `replicas`, to show the checks read the topology. */
 const withReplicas = (target: Target, name: string, replicas: number): Target => {
   const text = readFileSync(join(repoRoot, target.topologyFile), 'utf8').replace(new RegExp(`(\\n  ${name}:\\n(?:    .*\\n)*?    replicas:) \\d+`), `$1 ${replicas}`);
-  const topology = parseTopology(text, target.topologyFile, allModules.map((module) => module.name));
+  const topology = parseTopology(text, target.topologyFile, application.modules.map((module) => module.name));
   expect(topology.services.find((service) => service.name === name)?.replicas).toBe(replicas);
   return { ...target, topology };
 };

@@ -3,7 +3,7 @@
  * (declared, annotated for Prometheus, exposed by no Service, published nowhere) and a stop
  * grace period longer than the process's own drain delay plus shutdown timeout.
  */
-import { metricsPlacement } from '../../src/app/operator.js';
+import { metricsPlacement } from '../../src/host/operator.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { ComposeFile, ComposeService } from './compose.js';
 import type { Container, DeploymentSpec, Resource, ServiceSpecK8s } from './kubernetes.js';

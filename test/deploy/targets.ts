@@ -4,8 +4,8 @@
  * of it.
  */
 import { join } from 'node:path';
-import { allModules } from '../../src/app/modules.js';
-import { isDistributed, loadTopology, type Topology } from '../../src/app/topology.js';
+import { application } from '../../src/application.js';
+import { isDistributed, loadTopology, type Topology } from '../../src/host/topology.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -43,7 +43,7 @@ const autoscaled: Record<Target['name'], readonly string[]> = {
 export const loadTarget = (name: Target['name']): Target => {
   const dir = `deploy/${name}`;
   const topologyFile = `${dir}/topology.yaml`;
-  const topology = loadTopology(join(repoRoot, topologyFile), allModules.map((module) => module.name));
+  const topology = loadTopology(join(repoRoot, topologyFile), application.modules.map((module) => module.name));
   return { name, dir, topologyFile, topology, split: isDistributed(topology), autoscaled: autoscaled[name] };
 };
 

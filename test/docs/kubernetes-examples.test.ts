@@ -8,13 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { allModules } from '../../src/app/modules.js';
-import { loadTopology } from '../../src/app/topology.js';
+import { application } from '../../src/application.js';
+import { loadTopology } from '../../src/host/topology.js';
 import { checkKubernetes, kubectlAvailable, type Resource } from '../deploy/kubernetes.js';
 import { repoRoot, type Target } from '../deploy/targets.js';
 
 const topologyFile = 'deploy/examples/inventory-extracted.yaml';
-const topology = loadTopology(join(repoRoot, topologyFile), allModules.map((module) => module.name));
+const topology = loadTopology(join(repoRoot, topologyFile), application.modules.map((module) => module.name));
 
 /** A kustomization under deploy/examples/ as a deployment of the extracted topology, `autoscaled` naming the services an HPA scales. */
 const example = (dir: string, autoscaled: readonly string[]): Target => ({ name: 'split', dir, topologyFile, topology, split: true, autoscaled });

@@ -8,15 +8,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { allModules } from '../../src/app/modules.js';
-import { loadTopology, parseTopology } from '../../src/app/topology.js';
+import { application } from '../../src/application.js';
+import { loadTopology, parseTopology } from '../../src/host/topology.js';
 import { assignedVariables, guideBlocks } from './guide-blocks.js';
 import { guidePorts } from './walk-workspace.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const guidePath = 'docs/migration-guide.md';
 const guide = readFileSync(join(root, guidePath), 'utf8');
-const moduleNames = allModules.map((module) => module.name);
+const moduleNames = application.modules.map((module) => module.name);
 
 /** Every topology under deploy/: each `topology.yaml`, and every YAML file directly in deploy/examples/. */
 const topologyFiles = (): string[] => {
@@ -121,7 +121,7 @@ describe(guidePath, () => {
 
   it('finds what it checks: the path and script extractors are not blind', () => {
     expect(repoPaths('SEAM_TOPOLOGY=deploy/examples/inventory-extracted.yaml npm run split')).toEqual(['deploy/examples/inventory-extracted.yaml']);
-    expect(repoPaths('`/app/deploy/split/topology.yaml` and src/app/topology.ts.')).toEqual(['src/app/topology.ts']);
+    expect(repoPaths('`/app/deploy/split/topology.yaml` and src/host/topology.ts.')).toEqual(['src/host/topology.ts']);
     expect(codeText('a `src/x.ts` b\n```sh\nls deploy/y\n```\n')).toEqual(['ls deploy/y\n', 'src/x.ts']);
     expect(fencedBlocks('```yaml\nservices: {}\n```\n```sh\necho\n```\n', 'yaml')).toEqual(['services: {}\n']);
   });

@@ -2,7 +2,7 @@
  * The public catalog API, end to end over HTTP, on embedded PGlite and on a real PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import type { Product } from '../../src/modules/catalog/contract.js';
 import { seedProducts } from '../../src/modules/catalog/seed-data.js';
 import { databaseBackends } from '../support/database-backends.js';

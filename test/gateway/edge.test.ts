@@ -2,7 +2,7 @@
  * The HTTP edge itself: probes, request ids, problem+json for every failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { getJson, startTestApp } from '../support/test-app.js';
 
 describe('gateway edge', () => {

@@ -3,7 +3,7 @@
  * PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import type { User } from '../../src/modules/identity/contract.js';
 import { databaseBackends } from '../support/database-backends.js';
 import { startTestApp } from '../support/test-app.js';

@@ -8,7 +8,7 @@
  * and proven in src/gateway/login-throttle.test.ts, without waiting for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { clientAt, type AddressedReply } from '../support/from-address.js';
 import { startTestApp } from '../support/test-app.js';
 

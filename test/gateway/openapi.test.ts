@@ -3,9 +3,10 @@
  * bearer scheme, Idempotency-Key and problem answers; examples and real answers that fit
  * the document's own schemas; the /docs page and its files served from this process.
  */
+import { application } from '../../src/application.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { createGateway, type GatewayOptions } from '../../src/gateway/app.js';
 import { accessTokens } from '../../src/kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
@@ -36,6 +37,7 @@ const refuse = <C extends AnyContract>(contract: C): ContractApi<C> =>
 
 const gateway = (options: Partial<GatewayOptions> = {}) =>
   createGateway({
+    publicEdge: application.edge,
     logger: createLogger({ level: 'silent' }),
     bodyLimitBytes: 10_000,
     readiness: async () => ({ ready: true, checks: {} }),

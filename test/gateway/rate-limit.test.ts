@@ -3,7 +3,7 @@
  * addresses (127.0.0.x, all loopback), so their counts never mix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { clientAt, requestFrom, type AddressedReply } from '../support/from-address.js';
 import { startTestApp } from '../support/test-app.js';
 

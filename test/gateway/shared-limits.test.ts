@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { clientAt } from '../support/from-address.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { selectRows } from '../../src/kernel/database.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { orderBody, ShopClient } from '../support/shop-client.js';

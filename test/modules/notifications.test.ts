@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { notificationsRoutes } from '../../src/gateway/notifications.routes.js';
+import { notificationsRoutes } from '../../src/api/notifications.routes.js';
 import { errorTitles, problemResponse, toProblem } from '../../src/gateway/problem.js';
 import { accessTokens } from '../../src/kernel/access-token.js';
 import { loadConfig } from '../../src/kernel/config.js';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shippingRoutes } from '../../src/gateway/shipping.routes.js';
+import { shippingRoutes } from '../../src/api/shipping.routes.js';
 import { errorTitles, problemResponse, toProblem } from '../../src/gateway/problem.js';
 import { accessTokens } from '../../src/kernel/access-token.js';
 import { loadConfig } from '../../src/kernel/config.js';

@@ -4,7 +4,7 @@
  * bulkhead), for tests that compare bindings or break the wire on purpose.
  */
 import type { IncomingMessage } from 'node:http';
-import { listen, type HttpServer } from '../../src/app/http-server.js';
+import { listen, type HttpServer } from '../../src/host/http-server.js';
 import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
 import { SeamError, type SeamErrorData } from '../../src/kernel/errors.js';
 import { createLogger } from '../../src/kernel/logger.js';

@@ -1,7 +1,7 @@
 /**
  * @module Serves contracts over the HTTP binding on a free loopback port, for tests.
  */
-import { listen, type HttpServer } from '../../src/app/http-server.js';
+import { listen, type HttpServer } from '../../src/host/http-server.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import type { CallerPermissions } from '../../src/transport/http/caller-permissions.js';
 import { rpcServer, type ServedContract } from '../../src/transport/http/rpc-server.js';

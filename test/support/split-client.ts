@@ -4,10 +4,9 @@
  * accept calls only from services allowed the contract, so each contract is called in the
  * name of one that is (payments as orders, say).
  */
-import { callerPermissionsOf } from '../../src/app/caller-permissions.js';
-import { allModules } from '../../src/app/modules.js';
-import { gatewayRequires } from '../../src/gateway/requires.js';
-import { serviceRunning, type Topology } from '../../src/app/topology.js';
+import { callerPermissionsOf } from '../../src/host/caller-permissions.js';
+import { application } from '../../src/application.js';
+import { serviceRunning, type Topology } from '../../src/host/topology.js';
 import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { redisDiscovery } from '../../src/transport/discovery/redis-registry.js';
@@ -24,7 +23,7 @@ interface SplitLike {
 export const remoteResolver = async (split: SplitLike) => {
   const logger = createLogger({ level: 'silent' });
   const discovery = await redisDiscovery({ redisUrl: split.redisUrl, refreshMs: 250, logger });
-  const permissions = Object.entries(callerPermissionsOf(split.topology, allModules, gatewayRequires));
+  const permissions = Object.entries(callerPermissionsOf(split.topology, application.modules, application.edge.requires));
   const credentialsToCall = (contract: AnyContract) => {
     const caller = permissions.find(([, contracts]) => contracts.includes(contract.name))?.[0];
     if (caller === undefined) throw new Error(`No service of the topology may call ${contract.id}`);
@@ -32,7 +31,7 @@ export const remoteResolver = async (split: SplitLike) => {
   };
   return {
     resolve: <C extends AnyContract>(contract: C): ContractApi<C> => {
-      const module = allModules.find((candidate) => candidate.provides.id === contract.id);
+      const module = application.modules.find((candidate) => candidate.provides.id === contract.id);
       if (!module) throw new Error(`No module provides ${contract.id}`);
       const service = serviceRunning(split.topology, module.name).name;
       const balancer = new Balancer(discovery, service, { strategy: 'round-robin', ejectAfterFailures: 3, ejectForMs: 1000 });

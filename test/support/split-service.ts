@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { startTestApp } from './test-app.js';
 

@@ -1,9 +1,10 @@
 /**
  * @module Starts the whole shop in this process on a free port, for journey tests.
  */
+import { application } from '../../src/application.js';
 import { loadConfig } from '../../src/kernel/config.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
-import { startApp, type RunningApp } from '../../src/app/start.js';
+import { startApp, type RunningApp } from '../../src/host/start.js';
 
 /** Starts the app with test defaults (in-memory PGlite, port 0, seeded) overridden by `env`; `logger` to read its lines. */
 export const startTestApp = (env: Record<string, string> = {}, logger?: Logger): Promise<RunningApp> => {
@@ -15,7 +16,7 @@ export const startTestApp = (env: Record<string, string> = {}, logger?: Logger):
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
-  return startApp(config, logger ?? createLogger({ level: config.logLevel }));
+  return startApp(application, config, logger ?? createLogger({ level: config.logLevel }));
 };
 
 /** A JSON GET against the running app, keeping status and headers for assertions. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { HttpServer } from '../../src/app/http-server.js';
+import type { HttpServer } from '../../src/host/http-server.js';
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { bindHttp } from '../../src/transport/http/rpc-client.js';
 import { credentialsFor, serveRpc } from '../support/rpc-server.js';

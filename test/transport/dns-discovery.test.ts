@@ -4,8 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDiscovery } from '../../src/app/remote-contracts.js';
-import type { Topology } from '../../src/app/topology.js';
+import { openDiscovery } from '../../src/host/remote-contracts.js';
+import type { Topology } from '../../src/host/topology.js';
 import { ConfigError, loadConfig } from '../../src/kernel/config.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import type { Discovery } from '../../src/transport/discovery/discovery.js';

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { HttpServer } from '../../src/app/http-server.js';
+import type { HttpServer } from '../../src/host/http-server.js';
 import { defineContract } from '../../src/kernel/contract.js';
 import { ServiceUnavailable } from '../../src/kernel/errors.js';
 import { createLogger } from '../../src/kernel/logger.js';

@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { HttpServer } from '../../src/app/http-server.js';
+import type { HttpServer } from '../../src/host/http-server.js';
 import { currentCall, newSpanId, runInCall } from '../../src/kernel/call-context.js';
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { defineError, SeamError } from '../../src/kernel/errors.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allModules } from '../../src/app/modules.js';
+import { application } from '../../src/application.js';
 import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
 import { catalogContract } from '../../src/modules/catalog/contract.js';
 import { seedProducts } from '../../src/modules/catalog/seed-data.js';
@@ -30,7 +30,7 @@ let remote: RemoteBindings;
 
 beforeAll(async () => {
   // A checkout deadline no loaded machine reaches: placeOrder always answers how checkout ended.
-  running = await startTestHost(allModules, { CHECKOUT_DEADLINE_MS: '120000' });
+  running = await startTestHost(application.modules, { CHECKOUT_DEADLINE_MS: '120000' });
   await running.host.seed({ onlyIfEmpty: true });
   const served = shopContracts.map((contract) => ({ contract, api: running.host.api(contract) as ContractApi<AnyContract> }));
   instances = await Promise.all([startRpcInstance(served), startRpcInstance(served)]);

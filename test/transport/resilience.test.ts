@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { listen, type HttpServer } from '../../src/app/http-server.js';
+import { listen, type HttpServer } from '../../src/host/http-server.js';
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { staticDiscovery } from '../../src/transport/discovery/discovery.js';

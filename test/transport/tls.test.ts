@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { listen, type HttpServer } from '../../src/app/http-server.js';
+import { listen, type HttpServer } from '../../src/host/http-server.js';
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { catalogContract } from '../../src/modules/catalog/contract.js';

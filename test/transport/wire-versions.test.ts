@@ -8,11 +8,12 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { HttpServer } from '../../src/app/http-server.js';
+import type { HttpServer } from '../../src/host/http-server.js';
 import { defineContract, type ContractApi } from '../../src/kernel/contract.js';
 import { defineError, SeamError } from '../../src/kernel/errors.js';
 import { isCallFailure, isRefusal } from '../../src/kernel/failures.js';
 import { httpStatusOf } from '../../src/gateway/public-status.js';
+import { shopStatuses } from '../../src/api/statuses.js';
 import { bindHttp } from '../../src/transport/http/rpc-client.js';
 import { credentialsFor, serveRpc } from '../support/rpc-server.js';
 
@@ -78,7 +79,7 @@ describe('errors between peers of different versions', () => {
   it('keeps the public status an earlier peer’s error had', async () => {
     const declined = await failureFromPeer(402, { code: 'PAYMENT_DECLINED', status: 402, message: 'The card was declined' });
     expect(declined.kind).toBe('refused');
-    expect(httpStatusOf(declined)).toBe(402);
+    expect(httpStatusOf(declined, shopStatuses)).toBe(402);
     const invalid = await failureFromPeer(400, { code: 'CARD_INVALID', status: 400, message: 'bad card' });
     expect(invalid.kind).toBe('invalid');
     expect(httpStatusOf(invalid)).toBe(400);

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { firstUnstorable } from '../../../src/gateway/input.js';
-import { placeOrderBody } from '../../../src/gateway/order-body.js';
+import { placeOrderBody } from '../../../src/api/order-body.js';
 
 /** A field and what is wrong with it, as problem details list them. */
 export interface FieldProblem {

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { generateSpecs, type GenerateSpecOptions } from 'hono-openapi';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
+import type { EdgeDocumentation } from '../public-edge.js';
 import { MalformedRequest, RequestHeadersTooLarge, RequestTimeout } from '../protocol-errors.js';
 import { httpStatusOf } from '../public-status.js';
 import { problemSchema } from './problems.js';
@@ -23,9 +24,7 @@ const protocolRows = [MalformedRequest, RequestTimeout, RequestHeadersTooLarge]
   .map((spec) => `| \`${spec.code}\` | ${httpStatusOf(spec)} | ${spec.title} |`)
   .join('\n');
 
-const description = `The Seam shop's public REST API.
-
-Every error is a problem document (RFC 9457, \`application/problem+json\`) with a stable
+const howErrorsWork = `Every error is a problem document (RFC 9457, \`application/problem+json\`) with a stable
 \`code\`: branch on the code, not on the title or detail. Each operation lists the codes it
 may answer, grouped by status. A 503 always carries \`Retry-After\`; \`OUTCOME_UNKNOWN\` means
 the work may or may not have happened: retry a write with the same \`Idempotency-Key\`.
@@ -41,36 +40,29 @@ Sign in with \`POST /auth/login\` and send the token as \`Authorization: Bearer 
 
 const { $schema: _dialect, ...problemComponent } = z.toJSONSchema(problemSchema, { io: 'input', target: 'draft-2020-12' }) as OpenAPIV3_1.SchemaObject & { $schema?: string };
 
-const documentation: GenerateSpecOptions['documentation'] = {
-  info: { title: 'Seam shop API', version: publicApiVersion, description },
+const documentationOf = (words: EdgeDocumentation): GenerateSpecOptions['documentation'] => ({
+  info: { title: words.title, version: publicApiVersion, description: `${words.description}\n\n${howErrorsWork}` },
   servers: [{ url: publicApiBase }],
-  tags: [
-    { name: 'Catalog', description: 'Products and categories' },
-    { name: 'Identity', description: 'Accounts and sign-in' },
-    { name: 'Orders', description: "The signed-in customer's orders" },
-    { name: 'Shipping', description: 'Rates and shipments' },
-    { name: 'Inventory', description: 'Stock administration' },
-    { name: 'Notifications', description: 'What the signed-in customer has been told' },
-  ],
+  tags: words.tags.map((tag) => ({ ...tag })),
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `token` of POST /auth/login' } },
     schemas: { Problem: problemComponent },
   },
-};
+});
 
 /** The OpenAPI document of `api`, the app mounted at `publicApiBase`: every route that carries a description. */
-export const openApiDocument = async (api: Hono): Promise<OpenAPIV3_1.Document> =>
-  (await generateSpecs(api, { documentation, excludeMethods: ['OPTIONS', 'HEAD'] })) as OpenAPIV3_1.Document;
+export const openApiDocument = async (api: Hono, words: EdgeDocumentation): Promise<OpenAPIV3_1.Document> =>
+  (await generateSpecs(api, { documentation: documentationOf(words), excludeMethods: ['OPTIONS', 'HEAD'] })) as OpenAPIV3_1.Document;
 
 /**
  * `GET /openapi.json`, to mount on `api` itself. The document is made on the first request,
  * once every route is registered, and kept: routes never change after start.
  */
-export const openApiRoutes = (api: Hono): Hono => {
+export const openApiRoutes = (api: Hono, words: EdgeDocumentation): Hono => {
   let document: Promise<OpenAPIV3_1.Document> | undefined;
   const routes = new Hono();
   routes.get('/openapi.json', async (c) => {
-    document ??= openApiDocument(api);
+    document ??= openApiDocument(api, words);
     return c.json(await document);
   });
   return routes;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { commonErrors, Forbidden, Unauthorized, ValidationFailed, type ErrorSpec } from '../../kernel/errors.js';
 import { RateLimited } from '../rate-limit.js';
 import { PayloadTooLarge, UnsupportedMediaType } from '../protocol-errors.js';
+import type { PublicStatuses } from '../public-status.js';
 import { problemResponses } from './problems.js';
 
 /** Who may call a route: anyone, any signed-in user, or an administrator only. */
@@ -47,6 +48,8 @@ export interface OperationDoc {
   readonly answers: Readonly<Record<number, AnswerDoc>>;
   /** The domain errors of the contract methods the route calls, and any of the edge's own. */
   readonly errors: readonly ErrorSpec[];
+  /** The application's public statuses (its edge's `statusByCode`), when an error's is not its kind's. */
+  readonly statuses?: PublicStatuses;
 }
 
 const bearerSecurity = [{ bearer: [] }];
@@ -126,6 +129,6 @@ export const describeOperation = (doc: OperationDoc): MiddlewareHandler => {
     ...(doc.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: resolver(doc.body.schema), example: doc.body.example } } } }
       : {}),
-    responses: { ...answers, ...problemResponses(errorsOf(doc), instance) },
+    responses: { ...answers, ...problemResponses(errorsOf(doc), instance, doc.statuses) },
   });
 };

@@ -7,7 +7,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
 import type { ErrorSpec } from '../../kernel/errors.js';
 import { problemContentType, toProblem } from '../problem.js';
-import { httpStatusOf } from '../public-status.js';
+import { httpStatusOf, type PublicStatuses } from '../public-status.js';
 
 /** The problem document (RFC 9457) as the edge writes it; a refusal may add details beside `errors`. */
 export const problemSchema = z
@@ -32,21 +32,21 @@ const retryAfterHeader: OpenAPIV3_1.HeaderObject = {
   schema: { type: 'integer', minimum: 1 },
 };
 
-const exampleOf = (spec: ErrorSpec, instance: string): OpenAPIV3_1.ExampleObject => {
+const exampleOf = (spec: ErrorSpec, instance: string, statuses: PublicStatuses | undefined): OpenAPIV3_1.ExampleObject => {
   const titles = new Map([[spec.code, spec.title]]);
   const details = spec.code === 'VALIDATION_FAILED' ? { errors: [{ field: 'limit', message: 'must be a whole number from 1 to 100' }] } : undefined;
   const error = spec.create(spec.code === 'VALIDATION_FAILED' ? 'Invalid query: limit must be a whole number from 1 to 100' : spec.title, details);
-  return { summary: spec.title, value: toProblem(error, { instance, requestId: exampleRequestId, titles }) };
+  return { summary: spec.title, value: toProblem(error, { instance, requestId: exampleRequestId, titles, statuses }) };
 };
 
 /**
  * One response per status the errors answer with, in status order, each naming its codes
  * and giving an example per code.
  */
-export const problemResponses = (errors: readonly ErrorSpec[], instance: string): Record<string, OpenAPIV3_1.ResponseObject> => {
+export const problemResponses = (errors: readonly ErrorSpec[], instance: string, statuses?: PublicStatuses): Record<string, OpenAPIV3_1.ResponseObject> => {
   const byStatus = new Map<number, ErrorSpec[]>();
   for (const spec of errors) {
-    const status = httpStatusOf(spec);
+    const status = httpStatusOf(spec, statuses);
     const specs = byStatus.get(status) ?? [];
     if (!specs.some((known) => known.code === spec.code)) specs.push(spec);
     byStatus.set(status, specs);
@@ -60,7 +60,7 @@ export const problemResponses = (errors: readonly ErrorSpec[], instance: string)
       content: {
         [problemContentType]: {
           schema: problemSchemaRef,
-          examples: Object.fromEntries(specs.map((spec) => [spec.code, exampleOf(spec, instance)])),
+          examples: Object.fromEntries(specs.map((spec) => [spec.code, exampleOf(spec, instance, statuses)])),
         },
       },
     };

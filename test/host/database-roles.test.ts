@@ -4,10 +4,10 @@
  */
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionDatabaseRoles, type ServiceLogin } from '../../src/app/database-roles.js';
-import { allModules } from '../../src/app/modules.js';
-import { serviceLoginsFromEnv } from '../../src/app/service-logins.js';
-import { monolithTopology, parseTopology } from '../../src/app/topology.js';
+import { provisionDatabaseRoles, type ServiceLogin } from '../../src/host/database-roles.js';
+import { application } from '../../src/application.js';
+import { serviceLoginsFromEnv } from '../../src/host/service-logins.js';
+import { monolithTopology, parseTopology } from '../../src/host/topology.js';
 import { openDatabase } from '../../src/kernel/database.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { catalogModule } from '../../src/modules/catalog/module.js';
@@ -15,7 +15,7 @@ import { inventoryModule } from '../../src/modules/inventory/module.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 
 const logger = createLogger({ level: 'silent' });
-const known = allModules.map((module) => module.name);
+const known = application.modules.map((module) => module.name);
 
 const login = (service: string, schemas: string[]): ServiceLogin => ({ service, role: `seam_${service}`, password: `pw-${service}-'quoted'`, schemas });
 
@@ -94,7 +94,7 @@ describe('per-service database roles', () => {
       'test.yaml',
       known,
     );
-    const logins = serviceLoginsFromEnv(topology, allModules, {
+    const logins = serviceLoginsFromEnv(topology, application.modules, {
       DATABASE_URL_WEB_SHOP: 'postgres://seam_web_shop:s%40cret@db/seam',
       DATABASE_URL_BACK: 'postgres://seam_back:other@db/seam',
     });
@@ -102,10 +102,10 @@ describe('per-service database roles', () => {
       { service: 'web-shop', role: 'seam_web_shop', password: 's@cret', schemas: ['identity', 'catalog'] },
       { service: 'back', role: 'seam_back', password: 'other', schemas: ['inventory', 'payments', 'shipping', 'orders', 'notifications'] },
     ]);
-    expect(() => serviceLoginsFromEnv(topology, allModules, { DATABASE_URL_BACK: 'postgres://db/seam' })).toThrow(
+    expect(() => serviceLoginsFromEnv(topology, application.modules, { DATABASE_URL_BACK: 'postgres://db/seam' })).toThrow(
       /DATABASE_URL_WEB_SHOP: expected the postgres:\/\/ URL service web-shop connects with, it is not set\n {2}DATABASE_URL_BACK: expected a URL with the service's role and password/,
     );
-    expect(serviceLoginsFromEnv(monolithTopology(known), allModules, { DATABASE_URL_SHOP: 'postgres://app:pw@db/seam' })[0]?.schemas).toHaveLength(known.length);
+    expect(serviceLoginsFromEnv(monolithTopology(known, 'shop'), application.modules, { DATABASE_URL_SHOP: 'postgres://app:pw@db/seam' })[0]?.schemas).toHaveLength(known.length);
   });
 
   it('refuses to give one schema to two roles', async () => {

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
 import { CategoryNotFound, catalogContract, InvalidCursor, ProductNotFound, SkuTaken, type CatalogApi, type Product } from '../modules/catalog/contract.js';
 import type { InventoryApi } from '../modules/inventory/contract.js';
-import { authenticate } from './auth.js';
-import { isUnavailable } from './degraded.js';
-import { readJson } from './body.js';
-import { categoriesExample, newProductExample, productChangesExample, productExample, productPageExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
-import { parseQuery, slugParam, textParam, wholeNumberParam } from './query.js';
+import { authenticate } from '../gateway/auth.js';
+import { isUnavailable } from '../gateway/degraded.js';
+import { readJson } from '../gateway/body.js';
+import { categoriesExample, newProductExample, productChangesExample, productExample, productPageExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
+import { parseQuery, slugParam, textParam, wholeNumberParam } from '../gateway/query.js';
 
 export interface CatalogRouteDeps {
   readonly catalog: CatalogApi;

@@ -3,7 +3,7 @@
  * token when one is set, and never unauthenticated on a production gateway's public port.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningApp } from '../../src/app/start.js';
+import type { RunningApp } from '../../src/host/start.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { startTestApp } from '../support/test-app.js';
 

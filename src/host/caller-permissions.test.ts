@@ -1,16 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { gatewayRequires } from '../gateway/requires.js';
 import { callerPermissionsOf } from './caller-permissions.js';
-import { allModules } from './modules.js';
+import { application } from '../application.js';
 import { loadTopology, monolithTopology } from './topology.js';
 
-const moduleNames = allModules.map((module) => module.name);
+const moduleNames = application.modules.map((module) => module.name);
 const split = loadTopology(fileURLToPath(new URL('../../deploy/split/topology.yaml', import.meta.url)), moduleNames);
 
 describe('caller permissions of a topology', () => {
   it('lets each service of the split call what its modules require, its seeds included, and the gateway what its routes use', () => {
-    expect(callerPermissionsOf(split, allModules, gatewayRequires)).toEqual({
+    expect(callerPermissionsOf(split, application.modules, application.edge.requires)).toEqual({
       gateway: ['catalog', 'identity', 'inventory', 'notifications', 'orders', 'shipping'],
       identity: [],
       catalog: [],
@@ -24,13 +23,13 @@ describe('caller permissions of a topology', () => {
   });
 
   it('lets only orders touch payments: no other service, and not the public edge', () => {
-    const permissions = callerPermissionsOf(split, allModules, gatewayRequires);
+    const permissions = callerPermissionsOf(split, application.modules, application.edge.requires);
     expect(Object.entries(permissions).filter(([, contracts]) => contracts.includes('payments')).map(([caller]) => caller)).toEqual(['orders']);
   });
 
   it('leaves out what a service runs itself: two modules together call each other in process', () => {
     const together = { source: 'test', services: [{ name: 'shop', modules: moduleNames, gateway: true, replicas: 1 }] };
-    expect(callerPermissionsOf(together, allModules, gatewayRequires)).toEqual({ shop: [] });
-    expect(callerPermissionsOf(monolithTopology(moduleNames), allModules, gatewayRequires)).toEqual({ [monolithTopology(moduleNames).services[0]!.name]: [] });
+    expect(callerPermissionsOf(together, application.modules, application.edge.requires)).toEqual({ shop: [] });
+    expect(callerPermissionsOf(monolithTopology(moduleNames, 'shop'), application.modules, application.edge.requires)).toEqual({ [monolithTopology(moduleNames, 'shop').services[0]!.name]: [] });
   });
 });

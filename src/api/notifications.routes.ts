@@ -5,10 +5,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
 import { notificationsContract, type NotificationsApi } from '../modules/notifications/contract.js';
-import { authenticate, currentUser } from './auth.js';
-import { notificationsExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
-import { parseQuery, wholeNumberParam } from './query.js';
+import { authenticate, currentUser } from '../gateway/auth.js';
+import { notificationsExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
+import { parseQuery, wholeNumberParam } from '../gateway/query.js';
 
 const listQuery = z.object({ limit: wholeNumberParam(1, 100) });
 

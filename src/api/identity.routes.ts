@@ -5,11 +5,11 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
 import { EmailTaken, identityContract, InvalidCredentials, UserNotFound, type IdentityApi } from '../modules/identity/contract.js';
-import { authenticate, currentUser } from './auth.js';
-import { readJson } from './body.js';
-import { LoginLocked, unthrottledLogins, type LoginThrottle } from './login-throttle.js';
-import { credentialsExample, registrationExample, sessionExample, userExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
+import { authenticate, currentUser } from '../gateway/auth.js';
+import { readJson } from '../gateway/body.js';
+import { LoginLocked, unthrottledLogins, type LoginThrottle } from '../gateway/login-throttle.js';
+import { credentialsExample, registrationExample, sessionExample, userExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
 
 // The edge forgives what people type (stray spaces, capitals in an email) before the
 // contract, which never rewrites data, checks it. Passwords are taken exactly as sent.

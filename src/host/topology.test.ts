@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allModules } from './modules.js';
+import { application } from '../application.js';
 import { isDistributed, loadTopology, monolithTopology, parseTopology, selectService, TopologyError } from './topology.js';
 
-const known = allModules.map((module) => module.name);
+const known = application.modules.map((module) => module.name);
 const deploy = join(import.meta.dirname, '..', '..', 'deploy');
 
 const everyModuleButCatalog = 'identity, inventory, payments, shipping, orders, notifications';
@@ -24,7 +24,7 @@ describe('topology', () => {
   });
 
   it('defaults to the monolith: one gateway service with every module', () => {
-    expect(monolithTopology(known).services).toEqual([{ name: 'shop', modules: known, gateway: true, replicas: 1 }]);
+    expect(monolithTopology(known, 'shop').services).toEqual([{ name: 'shop', modules: known, gateway: true, replicas: 1 }]);
   });
 
   it('refuses a module placed twice, naming both services', () => {
@@ -61,6 +61,6 @@ describe('topology', () => {
     expect(selectService(split, 'orders').modules).toEqual(['orders']);
     expect(() => selectService(split, undefined)).toThrow(/several services .*set SEAM_SERVICE/);
     expect(() => selectService(split, 'billing')).toThrow(/SEAM_SERVICE is "billing", but topology .* has no such service/);
-    expect(selectService(monolithTopology(known), undefined).name).toBe('shop');
+    expect(selectService(monolithTopology(known, 'shop'), undefined).name).toBe('shop');
   });
 });

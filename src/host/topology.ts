@@ -103,10 +103,10 @@ export const loadTopology = (path: string, knownModules: readonly string[]): Top
   return parseTopology(text, path, knownModules);
 };
 
-/** One service, `shop`, running the gateway and every module: what runs without a topology file. */
-export const monolithTopology = (knownModules: readonly string[]): Topology => ({
+/** One service, named after the application, running the gateway and every module: what runs without a topology file. */
+export const monolithTopology = (knownModules: readonly string[], name: string): Topology => ({
   source: 'built-in monolith',
-  services: [{ name: 'shop', modules: [...knownModules], gateway: true, replicas: 1 }],
+  services: [{ name, modules: [...knownModules], gateway: true, replicas: 1 }],
 });
 
 /** The service `name` of `topology`; without a name, the only service there is. */

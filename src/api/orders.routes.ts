@@ -9,12 +9,13 @@ import { validationFailed } from '../kernel/errors.js';
 import { catalogContract, type CatalogApi } from '../modules/catalog/contract.js';
 import { OrderNotCancellable, OrderNotFound, ordersContract, type Order, type OrdersApi } from '../modules/orders/contract.js';
 import { ShipmentNotFound, shippingContract, type ShippingApi } from '../modules/shipping/contract.js';
-import { authenticate, currentUser, type AuthEnv } from './auth.js';
-import { readJson } from './body.js';
+import { authenticate, currentUser, type AuthEnv } from '../gateway/auth.js';
+import { readJson } from '../gateway/body.js';
 import { placeOrderBody } from './order-body.js';
-import { detailedOrderExample, orderExample, orderRequestExample, ordersExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
-import { parseQuery, wholeNumberParam } from './query.js';
+import { shopStatuses } from './statuses.js';
+import { detailedOrderExample, orderExample, orderRequestExample, ordersExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
+import { parseQuery, wholeNumberParam } from '../gateway/query.js';
 
 export interface OrderRouteDeps {
   readonly orders: OrdersApi;
@@ -86,6 +87,7 @@ export const orderRoutes = ({ orders, shipping, catalog, tokens }: OrderRouteDep
         202: { description: 'Checkout goes on in the background: the order is PENDING', schema: order, example: { ...orderExample, status: 'PENDING', shipmentId: null } },
       },
       errors: ordersContract.methods.placeOrder.errors,
+      statuses: shopStatuses,
     }),
     async (c) => {
       const idempotencyKey = idempotencyKeyOf(c.req.header('idempotency-key'));

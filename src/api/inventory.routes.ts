@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
 import { ProductNotFound, type CatalogApi } from '../modules/catalog/contract.js';
 import { inventoryContract, type InventoryApi } from '../modules/inventory/contract.js';
-import { authenticate } from './auth.js';
-import { readJson } from './body.js';
-import { productExample, stockBodyExample, stockLevelExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
+import { authenticate } from '../gateway/auth.js';
+import { readJson } from '../gateway/body.js';
+import { productExample, stockBodyExample, stockLevelExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
 
 const stockBody = z.object({ available: z.number().int('must be a whole number').min(0, 'must not be negative').max(10_000_000, 'must be at most 10000000') });
 

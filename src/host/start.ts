@@ -19,18 +19,17 @@ import { readModuleSettings } from '../kernel/module-settings.js';
 import { createGateway } from '../gateway/app.js';
 import { healthRoutes, unlessStopping, type ReadinessReport } from '../gateway/health.routes.js';
 import { openLimitStore } from '../gateway/limiter-store.js';
-import { gatewayRequires } from '../gateway/requires.js';
 import { readEdgeSettings } from '../gateway/settings.js';
 import type { CallerPermissions } from '../transport/http/caller-permissions.js';
 import { rpcAgent } from '../transport/http/rpc-client.js';
 import { serviceCredentials, type ServiceCredentials } from '../transport/http/service-credential.js';
 import { rpcServer } from '../transport/http/rpc-server.js';
 import { inProcessBinder } from '../transport/in-process.js';
+import type { Application } from './application.js';
 import { callerPermissionsOf } from './caller-permissions.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
 import { serviceMetrics } from './metrics.js';
-import { allModules } from './modules.js';
 import { metricsPlacement, operatorRoutes } from './operator.js';
 import { bindRemoteContracts, openDiscovery } from './remote-contracts.js';
 import { advertisedUrl, registerService } from './service-registration.js';
@@ -51,11 +50,11 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const moduleNames = allModules.map((module) => module.name);
-
-/** The topology this process belongs to: the configured file, or the built-in monolith. */
-export const topologyOf = (config: AppConfig): Topology =>
-  config.deployment.topologyPath === undefined ? monolithTopology(moduleNames) : loadTopology(config.deployment.topologyPath, moduleNames);
+/** The topology this process belongs to: the configured file, or the built-in monolith (one service named after the application). */
+export const topologyOf = (application: Application, config: AppConfig): Topology => {
+  const moduleNames = application.modules.map((module) => module.name);
+  return config.deployment.topologyPath === undefined ? monolithTopology(moduleNames, application.name) : loadTopology(config.deployment.topologyPath, moduleNames);
+};
 
 const readinessOf = (database: DatabaseHandle | undefined, host: ModuleHost) => async (): Promise<ReadinessReport> => {
   if (!database) return { ready: true, checks: { modules: 'none here' } };
@@ -79,7 +78,7 @@ interface Network {
   readonly callers: CallerPermissions;
 }
 
-const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec): Network | undefined => {
+const networkOf = (application: Application, config: AppConfig, topology: Topology, service: ServiceSpec): Network | undefined => {
   if (!isDistributed(topology)) return undefined;
   const { redisUrl, serviceSecrets } = config.deployment;
   const serviceSecret = serviceSecrets[0];
@@ -92,7 +91,7 @@ const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec):
     redisUrl,
     // Every secret: the first signs, any is accepted, so a secret rotates without downtime.
     credentials: serviceCredentials({ secret: serviceSecrets, service: service.name }),
-    callers: callerPermissionsOf(topology, allModules, gatewayRequires),
+    callers: callerPermissionsOf(topology, application.modules, application.edge.requires),
   };
 };
 
@@ -100,13 +99,13 @@ const networkOf = (config: AppConfig, topology: Topology, service: ServiceSpec):
  * Opens the database and migrates, builds and wires the modules this service runs, and binds
  * the contracts of every other service remotely; serves nothing yet.
  */
-export const startModules = async (config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
-  const topology = topologyOf(config);
+export const startModules = async (application: Application, config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
+  const topology = topologyOf(application, config);
   const service = selectService(topology, config.deployment.service);
-  const network = networkOf(config, topology, service);
+  const network = networkOf(application, config, topology, service);
   const tls = config.deployment.tls === undefined ? undefined : loadServiceTls(config.deployment.tls);
   const metrics = serviceMetrics({ service: service.name });
-  const local: AnyModule[] = allModules.filter((module) => service.modules.includes(module.name));
+  const local: AnyModule[] = application.modules.filter((module) => service.modules.includes(module.name));
   // A bad module setting stops the start here, before any database is opened (the host parses them again).
   readModuleSettings(local, config.environment);
   const edge = service.gateway ? readEdgeSettings(config.environment) : undefined;
@@ -124,7 +123,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
     logger,
     config,
     bind: inProcessBinder({ validate: config.validateContracts }),
-    allModules,
+    allModules: application.modules,
     ...(delivery ? { deliverRemote: delivery } : {}),
   });
   if (network) {
@@ -137,7 +136,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
       ...(dispatcher ? { dispatcher } : {}),
       topology,
       local: service,
-      modules: allModules,
+      modules: application.modules,
       discovery,
       credentials: network.credentials,
       timeoutMs: config.deployment.rpcTimeoutMs,
@@ -156,7 +155,7 @@ export const startModules = async (config: AppConfig, logger: Logger, lifecycle:
   // replicas. Registered before the HTTP server, so it closes after the last request.
   const limits = service.gateway ? openLimitStore(config.deployment.redisUrl, logger) : undefined;
   if (limits) lifecycle.onStop('rate limit store', () => limits.close());
-  return { database, host, topology, service, network, metrics, tls, limits, edge };
+  return { application, database, host, topology, service, network, metrics, tls, limits, edge };
 };
 
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
@@ -167,10 +166,11 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
   const readiness = async (): Promise<ReadinessReport> => ({ ...(await probe()), instance: config.deployment.instanceId });
   const app = service.gateway
     ? createGateway({
+        publicEdge: parts.application.edge,
         logger,
         bodyLimitBytes: config.bodyLimitBytes,
         readiness,
-        contracts: allModules.map((module) => module.provides),
+        contracts: parts.application.modules.map((module) => module.provides),
         resolve: (contract) => host.api(contract),
         tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
         ...(parts.edge ? { edge: parts.edge } : {}),
@@ -192,10 +192,10 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
 };
 
 /** Starts this process's service of the topology and serves HTTP on `config.host:config.port`. */
-export const startApp = async (config: AppConfig, logger: Logger = createLogger({ level: config.logLevel })): Promise<RunningApp> => {
+export const startApp = async (application: Application, config: AppConfig, logger: Logger = createLogger({ level: config.logLevel })): Promise<RunningApp> => {
   const lifecycle = new Lifecycle(logger);
   try {
-    const parts = await startModules(config, logger, lifecycle);
+    const parts = await startModules(application, config, logger, lifecycle);
     const { database, host, topology, service, network } = parts;
     if (config.auth.jwtSecretGenerated) {
       logger.warn('JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart');

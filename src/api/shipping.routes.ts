@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { AccessTokens } from '../kernel/access-token.js';
 import { validationFailed } from '../kernel/errors.js';
 import { ParcelTooHeavy, ShipmentAlreadyDelivered, ShipmentCancelled, ShipmentNotFound, shippingContract, UnsupportedCountry, type ShippingApi } from '../modules/shipping/contract.js';
-import { authenticate } from './auth.js';
-import { ratesExample, shipmentExample } from './openapi/examples.js';
-import { describeOperation } from './openapi/operation.js';
-import { parseQuery, wholeNumberParam } from './query.js';
+import { authenticate } from '../gateway/auth.js';
+import { ratesExample, shipmentExample } from './examples.js';
+import { describeOperation } from '../gateway/openapi/operation.js';
+import { parseQuery, wholeNumberParam } from '../gateway/query.js';
 
 // The edge forgives "de" for "DE"; the contract, which never rewrites data, wants upper case.
 // The weight's upper bound is only the parameter's range: too heavy a parcel is the shipping
