@@ -8,6 +8,7 @@
  * gets its own database on the server. BENCH_ORDERS, BENCH_IN_FLIGHT and BENCH_BUDGET_MS
  * tune the run.
  */
+import { application } from '../src/application.js';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { Pool } from 'undici';
@@ -84,7 +85,7 @@ const main = async (): Promise<void> => {
       await monolith.stop();
     }
 
-    const split = await startSplit({ databaseUrl: withDatabase(pg.url, 'split'), redisUrl: redis.url, env: common, logger });
+    const split = await startSplit({ application, databaseUrl: withDatabase(pg.url, 'split'), redisUrl: redis.url, env: common, logger });
     let distributed;
     try {
       distributed = await measure(split.gatewayUrl, split.instances.map((instance) => instance.url));

@@ -10,7 +10,7 @@
  * The form is read from the caller's own module URL: tsc emits `.js` files, tsx runs `.ts`.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The flags production runs node with (deploy/Dockerfile's CMD, `npm start`): stack traces point at .ts lines. */
@@ -55,3 +55,12 @@ export const entryCommand = (callerUrl: string, entry: string): EntryCommand => 
     ? { command: process.execPath, args: [...productionNodeFlags, join(callerDir, `${entry}.js`)], cwd }
     : { command: process.execPath, args: ['--import', 'tsx', join(callerDir, `${entry}.ts`)], cwd };
 };
+
+/**
+ * The command that runs `sourceFile` (a `.ts` file of the project at `root`) in the form of the
+ * caller at `callerUrl`: its compiled `.js` under dist/ when the caller is compiled.
+ */
+export const projectEntry = (callerUrl: string, root: string, sourceFile: string): EntryCommand =>
+  isCompiled(callerUrl)
+    ? { command: process.execPath, args: [...productionNodeFlags, join(root, 'dist', relative(root, sourceFile)).replace(/\.ts$/, '.js')], cwd: root }
+    : { command: process.execPath, args: ['--import', 'tsx', sourceFile], cwd: root };

@@ -1,5 +1,6 @@
 /**
- * `npm run split`: the shop as separate services on this machine (see deploy/split/topology.yaml).
+ * `seam split` (`npm run split`): the project's application as separate services on this
+ * machine (deploy/split/topology.yaml unless SEAM_TOPOLOGY says otherwise).
  *
  * Uses DATABASE_URL (a superuser or CREATEROLE login) and REDIS_URL when set, else starts
  * throwaway servers. Prints where the gateway listens; Ctrl-C stops everything it started.
@@ -14,15 +15,22 @@ import { TopologyError } from '../src/host/topology.js';
 import { ConfigError } from '../src/kernel/config.js';
 import { parseEnvironment, portNumber } from '../src/kernel/environment.js';
 import { createLogger } from '../src/kernel/logger.js';
-import { defaultSplitTopology, startSplit } from './split/run-split.js';
+import { join } from 'node:path';
+import { findProject, loadApplication } from './cli/project.js';
+import { projectEntry } from './entry-command.js';
+import { startSplit } from './split/run-split.js';
 
 const main = async (): Promise<void> => {
   // No `service` bound: the runner's lines are about the services it starts, and name them.
   const logger = createLogger({ level: 'info' });
   const env = process.env;
   const { PORT: gatewayPort } = parseEnvironment(z.object({ PORT: portNumber.default(3000) }), env);
+  const project = findProject();
+  const application = await loadApplication(project);
   const split = await startSplit({
-    topologyPath: env['SEAM_TOPOLOGY'] ?? defaultSplitTopology,
+    application,
+    entry: projectEntry(import.meta.url, project.root, project.mainFile),
+    topologyPath: env['SEAM_TOPOLOGY'] ?? join(project.deployDir, 'split', 'topology.yaml'),
     ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
     ...(env['REDIS_URL'] ? { redisUrl: env['REDIS_URL'] } : {}),
     gatewayPort,
@@ -51,5 +59,5 @@ const main = async (): Promise<void> => {
 main().catch((error: unknown) => {
   // The message says what to change; a stack trace would only bury it.
   console.error(error instanceof Error ? error.message : error);
-  process.exit(error instanceof TopologyError || error instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG
+  process.exit(error instanceof TopologyError || error instanceof ConfigError ? 78 : 1); // 78: EX_CONFIG; a CliFailure (no application) is 1
 });

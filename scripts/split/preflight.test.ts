@@ -5,6 +5,7 @@
  * out while orders that refer to it stayed (seeding would make up stock). Each through the
  * runner's real entry point or its real start, against real PostgreSQL.
  */
+import { application } from '../../src/application.js';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -103,7 +104,7 @@ describe('a database whose inventory moved out while its orders stayed', () => {
   afterAll(() => server?.stop());
 
   it('is refused by the runner before it provisions or starts anything, saying why and what to do', async () => {
-    const started = startSplit({ topologyPath: extracted, databaseUrl: server.url, gatewayPort: 0, env: { SEAM_SEED: 'auto' } });
+    const started = startSplit({ application, topologyPath: extracted, databaseUrl: server.url, gatewayPort: 0, env: { SEAM_SEED: 'auto' } });
     await expect(started).rejects.toBeInstanceOf(SeedRefusedError);
     await expect(started).rejects.toThrow(/module inventory: its schema "inventory" holds no data, but module orders holds data that refers to it.*Point DATABASE_URL at the database that holds schema "inventory"/s);
     const sql = postgres(server.url, { max: 1, onnotice: () => undefined });

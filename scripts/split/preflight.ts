@@ -7,9 +7,9 @@
  * process answered on its port, or stock made up in a database whose real stock moved out.
  */
 import { createServer } from 'node:net';
-import { application } from '../../src/application.js';
 import { openDatabase } from '../../src/kernel/database.js';
 import { SeedRefusedError, seedRefusals } from '../../src/kernel/module-data.js';
+import type { AnyModule } from '../../src/kernel/module.js';
 
 /** A port the runner must listen on is taken; the message is one line naming the port and the service. */
 export class PortInUseError extends Error {
@@ -34,10 +34,10 @@ export const assertPortFree = (host: string, port: number, service: string): Pro
  * here over one login that sees every schema: each service, logged in as its own role, sees
  * only its own schemas and could not tell.
  */
-export const assertNothingReseeded = async (databaseUrl: string): Promise<void> => {
+export const assertNothingReseeded = async (databaseUrl: string, modules: readonly AnyModule[]): Promise<void> => {
   const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
   try {
-    const refusal = await seedRefusals(database.db, application.modules);
+    const refusal = await seedRefusals(database.db, modules);
     if (refusal !== undefined) throw new SeedRefusedError(refusal);
   } finally {
     await database.close();

@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { provisionDatabaseRoles, type ServiceLogin } from '../../src/host/database-roles.js';
-import { application } from '../../src/application.js';
+import type { Application } from '../../src/host/application.js';
 import { schemasOf } from '../../src/host/service-logins.js';
 import { databaseRoleOf, loadTopology, type Topology } from '../../src/host/topology.js';
 import { createLogger, type Logger } from '../../src/kernel/logger.js';
-import { projectRootOf } from '../entry-command.js';
+import { projectRootOf, type EntryCommand } from '../entry-command.js';
 import { freePort } from '../local-servers/child-process.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
 import { startRedis } from '../local-servers/redis-server.js';
@@ -26,6 +26,10 @@ import { ServiceProcess } from './service-process.js';
 export const defaultSplitTopology = join(projectRootOf(import.meta.dirname), 'deploy', 'split', 'topology.yaml');
 
 export interface SplitOptions {
+  /** The application whose services run. */
+  readonly application: Application;
+  /** How to run its entry point (`projectEntry` in scripts/entry-command.ts); the shop's src/main when absent. */
+  readonly entry?: EntryCommand;
   readonly topologyPath?: string;
   /** A superuser (or CREATEROLE) URL; unset starts a throwaway PostgreSQL. */
   readonly databaseUrl?: string;
@@ -61,7 +65,7 @@ export interface RunningSplit {
  * stocks the catalog's products, so the service running catalog must serve first); services
  * that run no module (gateways) last.
  */
-const startOrder = (topology: Topology) => {
+const startOrder = (topology: Topology, application: Application) => {
   const rank = (modules: readonly string[]): number =>
     modules.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...modules.map((module) => application.modules.findIndex((candidate) => candidate.name === module)));
   return [...topology.services].sort((a, b) => rank(a.modules) - rank(b.modules));
@@ -79,7 +83,8 @@ const asRole = (url: string, role: string, password: string): string => {
   return parsed.toString();
 };
 
-export const startSplit = async (options: SplitOptions = {}): Promise<RunningSplit> => {
+export const startSplit = async (options: SplitOptions): Promise<RunningSplit> => {
+  const { application } = options;
   const logger = options.logger ?? createLogger({ level: 'info' });
   const topology = loadTopology(options.topologyPath ?? defaultSplitTopology, application.modules.map((module) => module.name));
   const gatewayService = topology.services.find((service) => service.gateway);
@@ -102,7 +107,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       return server.url;
     };
     // Before anything starts or changes ownership; a throwaway database is empty anyway.
-    if (options.databaseUrl !== undefined && seedsOnStart(options.env ?? {})) await assertNothingReseeded(options.databaseUrl);
+    if (options.databaseUrl !== undefined && seedsOnStart(options.env ?? {})) await assertNothingReseeded(options.databaseUrl, application.modules);
     const databaseUrl = await givenOrThrowaway(options.databaseUrl, 'PostgreSQL', () => startPostgres());
     const redisUrl = await givenOrThrowaway(options.redisUrl, 'Redis', startRedis);
 
@@ -127,7 +132,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    const ordered = startOrder(topology);
+    const ordered = startOrder(topology, application);
     for (const service of ordered) {
       const ports = await Promise.all(
         Array.from({ length: service.replicas }, (_, replica) => (service.name === gatewayService.name && replica === 0 && options.gatewayPort ? options.gatewayPort : freePort())),
@@ -140,6 +145,7 @@ export const startSplit = async (options: SplitOptions = {}): Promise<RunningSpl
           port,
           env: { ...shared, SEAM_SERVICE: service.name, ...(database === undefined ? {} : { DATABASE_URL: database }) },
           ...(options.echo ? { echo: options.echo } : {}),
+          ...(options.entry ? { entry: options.entry } : {}),
         });
       });
       instances.push(...replicas);

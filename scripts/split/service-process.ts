@@ -9,9 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { entryCommand } from '../entry-command.js';
+import { entryCommand, type EntryCommand } from '../entry-command.js';
 
-const entry = entryCommand(import.meta.url, '../../src/main');
+/** The shop's entry point, in this file's form: what runs when a spec names no entry. */
+const defaultEntry = entryCommand(import.meta.url, '../../src/main');
 const readyTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
@@ -23,6 +24,8 @@ export interface InstanceSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Called with each output line, already prefixed with `service#replica`. */
   readonly echo?: (line: string) => void;
+  /** How to run the application's entry point; the project's src/main in this file's form when absent. */
+  readonly entry?: EntryCommand;
 }
 
 /** What /readyz answered: its status, and the instance id in its body, if any. */
@@ -70,6 +73,7 @@ export class ServiceProcess {
   /** Starts the process and resolves once it is ready; rejects (and kills it) otherwise. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
+    const entry = this.spec.entry ?? defaultEntry;
     const child = spawn(entry.command, entry.args, {
       cwd: entry.cwd,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.spec.env, HOST: '127.0.0.1', PORT: String(this.spec.port), SEAM_INSTANCE_ID: this.instanceId },

@@ -10,6 +10,7 @@
  *    only 503s with Retry-After, and every order retried with its key ends as the database says,
  *    charged and stocked consistently.
  */
+import { application } from '../../src/application.js';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('the split topology through faults under load', () => {
     const probe = new Redis(redis.url);
     redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
     probe.disconnect();
-    split = await startSplit({
+    split = await startSplit({ application,
       redisUrl: redis.url,
       gatewayPort: 0,
       env: {

@@ -3,6 +3,7 @@
  * PGlite, the monolith on a PostgreSQL server, and the split topology (one process per
  * service instance, real PostgreSQL and Redis). The tests do not know which they talk to.
  */
+import { application } from '../../src/application.js';
 import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { startSplit, type RunningSplit } from '../../scripts/split/run-split.js';
@@ -46,7 +47,7 @@ const monoliths: ShopDeployment[] = databaseBackends.map((backend) => ({
 
 /** Starts deploy/split/topology.yaml on throwaway servers, with test defaults plus `env`; `echo` gets every service's log lines. */
 export const startTestSplit = (env: Record<string, string> = {}, echo?: (line: string) => void): Promise<RunningSplit> =>
-  startSplit({
+  startSplit({ application,
     gatewayPort: 0,
     env: { NODE_ENV: 'test', SEAM_SEED: 'auto', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn', ...env },
     logger: createLogger({ level: 'silent' }),
