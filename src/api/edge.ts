@@ -40,6 +40,13 @@ export const shopEdge = defineEdge({
       .route('/', orderRoutes({ orders, shipping, catalog, tokens }))
       .route('/', notificationsRoutes(notifications, tokens)),
   statusByCode: shopStatusByCode,
+  routeLimits: [
+    // Per address: signing up and in are where guessing and account farming happen.
+    { name: 'auth', path: '/auth/*', per: 'address', defaultRule: '60/60' },
+    { name: 'register', method: 'POST', path: '/auth/register', per: 'address', defaultRule: '20/3600', counts: (response) => response.status === 201 },
+    // Per user: a checkout is the costliest request there is.
+    { name: 'orders', method: 'POST', path: '/orders', per: 'user', defaultRule: '120/60' },
+  ],
   documentation: {
     title: 'Seam shop API',
     description: "The Seam shop's public REST API.",

@@ -73,13 +73,13 @@ export const createGateway = (options: GatewayOptions): Hono => {
   app.notFound((c) => problemFor(c, NotFound.create(`No route for ${c.req.method} ${c.req.path}`)));
 
   app.route('/', healthRoutes(options.readiness));
-  app.route('/', docsRoutes({ documentUrl: `${publicApiBase}/openapi.json` }));
+  app.route('/', docsRoutes({ documentUrl: `${publicApiBase}/openapi.json`, title: options.publicEdge.documentation.title }));
   const { homeRedirect } = options;
   if (homeRedirect !== undefined) app.get('/', (c) => c.redirect(homeRedirect, 302));
 
   const api = new Hono();
   const edge = options.edge
-    ? edgeProtection({ config: options.edge, store: options.limitStore ?? memoryStore(), tokens: options.tokens, logger, onLimited: problemFor })
+    ? edgeProtection({ config: options.edge, store: options.limitStore ?? memoryStore(), tokens: options.tokens, logger, onLimited: problemFor, routeLimits: options.publicEdge.routeLimits ?? [] })
     : undefined;
   // First: a client over its limit costs nothing more than the count.
   if (edge) api.route('/', edge.limits);

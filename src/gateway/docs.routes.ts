@@ -17,12 +17,14 @@ const assets: Readonly<Record<string, string>> = {
 
 const packageDir = (): string => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-const page = `<!doctype html>
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+const page = (title: string): string => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Seam shop API reference</title>
+    <title>${escapeHtml(title)} reference</title>
     <link rel="icon" type="image/png" href="/docs/favicon-32x32.png">
     <link rel="stylesheet" href="/docs/swagger-ui.css">
   </head>
@@ -52,21 +54,24 @@ const init = (documentUrl: string): string => `window.ui = SwaggerUIBundle({
 export interface DocsOptions {
   /** Where the OpenAPI document is served, e.g. /api/v1/openapi.json. */
   readonly documentUrl: string;
+  /** The API's name, as its document's title says it: the page is titled "<title> reference". */
+  readonly title: string;
 }
 
 /**
  * GET /docs and the files it loads.
  *
  * @example
- * app.route('/', docsRoutes({ documentUrl: '/api/v1/openapi.json' }));
+ * app.route('/', docsRoutes({ documentUrl: '/api/v1/openapi.json', title: 'Seam shop API' }));
  */
-export const docsRoutes = ({ documentUrl }: DocsOptions): Hono => {
+export const docsRoutes = ({ documentUrl, title }: DocsOptions): Hono => {
+  const html = page(title);
   const routes = new Hono();
   // Read on first use and kept: the installed package does not change while the process runs.
   const loaded = new Map<string, Promise<Buffer>>();
   let dir: string | undefined;
 
-  routes.get('/docs', (c) => c.html(page));
+  routes.get('/docs', (c) => c.html(html));
   routes.get('/docs/init.js', (c) => c.body(init(documentUrl), 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   routes.get('/docs/:file{[a-z0-9.-]+}', async (c) => {
     const file = c.req.param('file');

@@ -1,13 +1,11 @@
 /**
- * @module The edge's protection as configured: rate limits per route group and login throttling, counted in one store.
+ * @module The edge's protection as configured: rate limits and login throttling, counted in one store.
  *
  * | policy     | counts                                    | per            | setting             |
  * | ---------- | ----------------------------------------- | -------------- | ------------------- |
  * | `default`  | every /api/v1 request                     | client address | RATE_LIMIT_DEFAULT  |
  * | `user`     | every /api/v1 request with a valid token  | signed-in user | RATE_LIMIT_DEFAULT  |
- * | `auth`     | /auth/* (register, login)                 | client address | RATE_LIMIT_AUTH     |
- * | `register` | accounts created (201s of /auth/register) | client address | RATE_LIMIT_REGISTER |
- * | `orders`   | POST /orders                              | signed-in user | RATE_LIMIT_ORDERS   |
+ * | each of the application's route limits (its edge's `routeLimits`)   | RATE_LIMIT_<NAME>   |
  *
  * Probes and /metrics live outside /api/v1 and are never limited. RATE_LIMIT=off turns the
  * policies off; login throttling (LOGIN_*) stays, being a defence of accounts, not of capacity.
@@ -20,7 +18,7 @@ import { clientAddress } from './client-address.js';
 import type { LimiterStore } from './limiter-store.js';
 import { LoginLocked, loginThrottle, type LoginThrottle } from './login-throttle.js';
 import { RateLimited, rateLimit } from './rate-limit.js';
-import type { EdgeConfig, RateLimitRule } from './settings.js';
+import type { EdgeConfig, RateLimitRule, RouteLimit } from './settings.js';
 
 /** The errors the edge's protection answers with, for problem titles. */
 export const edgeErrors = [RateLimited, LoginLocked] as const;
@@ -32,6 +30,8 @@ export interface EdgeProtectionOptions {
   /** The problem answer for a refusal; the limits add Retry-After and the RateLimit fields. */
   readonly onLimited: (c: Context, error: SeamError) => Response | Promise<Response>;
   readonly logger: Logger;
+  /** The application's route groups; each has its rule in `config.rateLimits.routes`. */
+  readonly routeLimits?: readonly RouteLimit[];
 }
 
 export interface EdgeProtection {
@@ -64,7 +64,7 @@ const signedInUser =
  * @example
  * const edge = edgeProtection({ config: readEdgeSettings(process.env), store: memoryStore(), tokens, logger, onLimited: problemFor });
  * api.route('/', edge.limits);
- * api.route('/', identityRoutes(identity, tokens, edge.logins));
+ * api.route('/', loginRoutes(identity, tokens, edge.logins));
  */
 export const edgeProtection = (options: EdgeProtectionOptions): EdgeProtection => {
   const { config, store, logger, onLimited } = options;
@@ -99,8 +99,12 @@ export const edgeProtection = (options: EdgeProtectionOptions): EdgeProtection =
   const { rateLimits } = config;
   limits.use('*', policy('default', rateLimits.default, addressKey));
   limits.use('*', policy('user', rateLimits.default, user));
-  limits.use('/auth/*', policy('auth', rateLimits.auth, addressKey));
-  limits.post('/auth/register', policy('register', rateLimits.register, addressKey, (response) => response.status === 201));
-  limits.post('/orders', policy('orders', rateLimits.orders, user));
+  for (const limit of options.routeLimits ?? []) {
+    const rule = rateLimits.routes[limit.name];
+    if (rule === undefined) throw new Error(`Route limit ${limit.name} has no rule: read the settings with the same route limits`);
+    const counted = policy(limit.name, rule, limit.per === 'user' ? user : addressKey, limit.counts);
+    if (limit.method === undefined) limits.use(limit.path, counted);
+    else limits.on(limit.method, limit.path, counted);
+  }
   return { limits, logins };
 };

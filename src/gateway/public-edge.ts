@@ -8,6 +8,7 @@ import type { AccessTokens } from '../kernel/access-token.js';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import type { Dependencies, Requirements } from '../kernel/module.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { RouteLimit } from './settings.js';
 
 /** What the edge's routes get besides the APIs they declared. */
 export interface EdgeRouteContext {
@@ -31,6 +32,8 @@ export interface PublicEdge {
   readonly routes: (resolve: <C extends AnyContract>(contract: C) => ContractApi<C>, context: EdgeRouteContext) => Hono;
   /** Codes whose public HTTP status is more precise than their kind's (a declined card: 402). */
   readonly statusByCode?: Readonly<Record<string, number>>;
+  /** Rate limits on groups of routes, on top of the default one (RATE_LIMIT_DEFAULT). */
+  readonly routeLimits?: readonly RouteLimit[];
   readonly documentation: EdgeDocumentation;
 }
 
@@ -46,6 +49,7 @@ export const defineEdge = <R extends Requirements>(edge: {
   readonly requires: R;
   readonly routes: (apis: Dependencies<R>, context: EdgeRouteContext) => Hono;
   readonly statusByCode?: Readonly<Record<string, number>>;
+  readonly routeLimits?: readonly RouteLimit[];
   readonly documentation: EdgeDocumentation;
 }): PublicEdge => ({
   ...edge,

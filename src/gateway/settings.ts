@@ -1,7 +1,7 @@
 /**
- * @module The public edge's own settings: rate limits per route group, login throttling and
- * which proxies to believe. They belong to this application's edge, not to the framework, so
- * they are read here from the environment the process started with, not by the kernel.
+ * @module The public edge's own settings: rate limits (the default, and each route group the
+ * application declares), login throttling and which proxies to believe. They belong to the
+ * edge, not to the kernel, so they are read here from the environment the process started with.
  */
 import { z } from 'zod';
 import { milliseconds, onOff, parseEnvironment, seconds, wholeNumber, type Environment } from '../kernel/environment.js';
@@ -21,13 +21,32 @@ const rateLimit = z
     return { points: Number(points), durationSeconds: Number(window) };
   });
 
+/**
+ * A rate limit on a group of the application's routes, on top of the default: declared by its
+ * edge (PublicEdge.routeLimits), set by the variable RATE_LIMIT_<NAME>.
+ */
+export interface RouteLimit {
+  /** Lower-case identifier; the variable is RATE_LIMIT_<NAME upper-cased>. */
+  readonly name: string;
+  /** Every method when absent. */
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Below /api/v<major>, in hono's syntax: '/orders', '/auth/*'. */
+  readonly path: string;
+  /** Who a count belongs to: the client address, or the signed-in user (requests without a valid token are not counted). */
+  readonly per: 'address' | 'user';
+  /** `requests/seconds` when the variable is unset. */
+  readonly defaultRule: `${number}/${number}`;
+  /** Which answers count (default: all); e.g. only accounts created. */
+  readonly counts?: (response: Response) => boolean;
+}
+
+/** The variable that sets `limit`. */
+export const routeLimitVariable = (limit: Pick<RouteLimit, 'name'>): string => `RATE_LIMIT_${limit.name.toUpperCase()}`;
+
 const edgeVariables = z.object({
   SEAM_TRUST_PROXY_HOPS: wholeNumber('hops', 0).default(0),
   RATE_LIMIT: onOff.default('on'),
   RATE_LIMIT_DEFAULT: rateLimit.prefault('600/60'),
-  RATE_LIMIT_AUTH: rateLimit.prefault('60/60'),
-  RATE_LIMIT_ORDERS: rateLimit.prefault('120/60'),
-  RATE_LIMIT_REGISTER: rateLimit.prefault('20/3600'),
   LOGIN_MAX_FAILURES: wholeNumber('failures', 1).default(10),
   LOGIN_MAX_FAILURES_PER_ADDRESS: wholeNumber('failures', 1).default(100),
   LOGIN_LOCK_SECONDS: seconds(1).default(900),
@@ -42,12 +61,8 @@ export interface EdgeConfig {
     readonly enabled: boolean;
     /** Every /api request, per address and per signed-in user. */
     readonly default: RateLimitRule;
-    /** /auth/* (register, login), per address. */
-    readonly auth: RateLimitRule;
-    /** POST /orders, per user. */
-    readonly orders: RateLimitRule;
-    /** Accounts registered, per address. */
-    readonly register: RateLimitRule;
+    /** The rule of each route group the application declared, by name. */
+    readonly routes: Readonly<Record<string, RateLimitRule | undefined>>;
   };
   readonly login: {
     /** Consecutive failed logins for one account, from any address, before it is locked. */
@@ -61,21 +76,23 @@ export interface EdgeConfig {
 }
 
 /**
- * Reads the edge's settings; a bad value is a ConfigError naming the variable (exit 78).
+ * Reads the edge's settings, with a rule for each of `routeLimits`; a bad value is a
+ * ConfigError naming the variable (exit 78).
  *
  * @example
- * const edge = readEdgeSettings({ RATE_LIMIT_AUTH: '30/60' });
+ * const edge = readEdgeSettings({ RATE_LIMIT_AUTH: '30/60' }, [{ name: 'auth', path: '/auth/*', per: 'address', defaultRule: '60/60' }]);
  */
-export const readEdgeSettings = (env: Environment): EdgeConfig => {
+export const readEdgeSettings = (env: Environment, routeLimits: readonly RouteLimit[] = []): EdgeConfig => {
+  const routeVariables = z.object(Object.fromEntries(routeLimits.map((limit) => [routeLimitVariable(limit), rateLimit.prefault(limit.defaultRule)])));
   const vars = parseEnvironment(edgeVariables, env);
+  const routeVars = parseEnvironment(routeVariables, env) as Record<string, RateLimitRule>;
+  const routes = Object.fromEntries(routeLimits.map((limit): [string, RateLimitRule | undefined] => [limit.name, routeVars[routeLimitVariable(limit)]]));
   return {
     trustProxyHops: vars.SEAM_TRUST_PROXY_HOPS,
     rateLimits: {
       enabled: vars.RATE_LIMIT === 'on',
       default: vars.RATE_LIMIT_DEFAULT,
-      auth: vars.RATE_LIMIT_AUTH,
-      orders: vars.RATE_LIMIT_ORDERS,
-      register: vars.RATE_LIMIT_REGISTER,
+      routes,
     },
     login: {
       maxFailures: vars.LOGIN_MAX_FAILURES,

@@ -108,7 +108,7 @@ export const startModules = async (application: Application, config: AppConfig, 
   const local: AnyModule[] = application.modules.filter((module) => service.modules.includes(module.name));
   // A bad module setting stops the start here, before any database is opened (the host parses them again).
   readModuleSettings(local, config.environment);
-  const edge = service.gateway ? readEdgeSettings(config.environment) : undefined;
+  const edge = service.gateway ? readEdgeSettings(config.environment, application.edge.routeLimits) : undefined;
   let database: DatabaseHandle | undefined;
   if (local.length > 0) {
     const opened = await openDatabase(config.database);
