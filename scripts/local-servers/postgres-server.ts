@@ -9,6 +9,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { forgetOnExit, freePort, killOnExit, readLog, stopChild, tail, track, type Tracked } from './child-process.js';
+import { initialiseDataDir, type Owner } from './postgres-template.js';
 
 export interface PostgresServer {
   readonly url: string;
@@ -57,7 +58,7 @@ const findBinDir = (): string => {
 };
 
 // PostgreSQL refuses to run as root, so when we are root the server is handed to an ordinary account.
-const unprivilegedOwner = (): { uid: number; gid: number } | undefined => {
+const unprivilegedOwner = (): Owner | undefined => {
   if (process.getuid?.() !== 0) return undefined;
   const accounts = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'));
   for (const name of ['postgres', 'nobody']) {
@@ -117,7 +118,11 @@ export const startPostgres = async (options: { database?: string } = {}): Promis
 
   let server: Tracked | undefined;
   try {
-    await run(join(binDir, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'], spawnOptions);
+    await initialiseDataDir(dataDir, {
+      binDir,
+      owner,
+      runAsOwner: (command, args) => run(command, args, spawnOptions),
+    });
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const log = openSync(logFile, 'a');

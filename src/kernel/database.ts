@@ -15,6 +15,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { DatabaseConfig } from './config.js';
+import { openEmptyInMemory } from './pglite-template.js';
 import { postgresClient } from './postgres-client.js';
 
 /** The query API modules use, whichever driver is underneath. */
@@ -222,7 +223,7 @@ const openPostgres = (url: string): DatabaseHandle => {
 const openPglite = async (dataDir: string): Promise<DatabaseHandle> => {
   const inMemory = dataDir === 'memory://';
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = inMemory ? await PGlite.create() : await PGlite.create(dataDir);
+  const client = inMemory ? await openEmptyInMemory() : await PGlite.create(dataDir);
   const db = drizzlePglite({ client }) as unknown as Database;
   return {
     db,
