@@ -18,9 +18,9 @@ export default {
     },
     {
       name: 'framework-to-application',
-      comment: 'The framework (kernel, transport, gateway, host, cli) runs any application: it imports none, the shop included.',
+      comment: 'The framework (kernel, transport, gateway, host, and the seam CLI) runs any application: it imports none, the shop included.',
       severity: 'error',
-      from: { path: '^src/(kernel|transport|gateway|host|cli)/' },
+      from: { path: ['^src/(kernel|transport|gateway|host)/', '^scripts/cli/'] },
       to: { path: ['^src/(modules|api)/', '^src/[^/]+\\.ts$'] },
     },
     {

@@ -1,45 +1,80 @@
 /**
- * @module The command line the snapshot scripts share (`scripts/contracts.ts` for contracts,
- * `scripts/public-api.ts` for the public API): `check|snapshot [--dir <path>] [--strict] [--force]`.
+ * @module The command both snapshot kinds share, `seam contracts` and `seam api`:
+ * `check [--dir <path>] [--strict]` and `snapshot [--dir <path>] [--force]`, and the report
+ * each of their functions returns for the command line to print.
  */
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import type { Application } from '../src/host/application.js';
+import { CliFailure } from './cli/cli-errors.js';
+import { findProject, loadApplication, type Project } from './cli/project.js';
 
-export interface SnapshotCommand {
-  readonly command: 'check' | 'snapshot';
-  /** Where the snapshots live: `contracts/` unless `--dir` says otherwise. */
+/** What a check or a snapshot found, as lines for the terminal; `failure` (one line: what to do) makes it fail. */
+export interface SnapshotReport {
+  readonly out: readonly string[];
+  readonly err: readonly string[];
+  readonly failure?: string;
+}
+
+export interface CheckOptions {
+  /** Where the snapshots live: the project's contracts directory unless `--dir` says otherwise. */
   readonly dir: string;
-  /** snapshot only: record breaking changes too. */
-  readonly force: boolean;
-  /** check only: fail on additive changes not yet recorded. */
+  /** Fail on additive changes not yet recorded too. */
   readonly strict: boolean;
 }
 
-/** Prints `message` and exits with `code` (2: a usage error). */
-export function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
+export interface SnapshotOptions {
+  readonly dir: string;
+  /** Record breaking changes too. */
+  readonly force: boolean;
 }
 
-/** `path` relative to where the command was run, for messages. */
-export const display = (path: string): string => relative(process.cwd(), path) || '.';
+/** How one kind of snapshot is checked and recorded. */
+export interface SnapshotWork {
+  check(project: Project, application: Application, options: CheckOptions): Promise<SnapshotReport>;
+  snapshot(project: Project, application: Application, options: SnapshotOptions): Promise<SnapshotReport>;
+}
 
-/** The command `script` (its path, for the usage line) was given; a usage error exits 2. */
-export const snapshotCommand = (script: string, args: readonly string[] = process.argv.slice(2)): SnapshotCommand => {
-  const usage = `usage: tsx ${script} check|snapshot [--dir <path>] [--strict] [--force]`;
-  const command = args[0];
-  if (command !== 'check' && command !== 'snapshot') fail(usage);
-  let dir = resolve(import.meta.dirname, '..', 'contracts');
-  let force = false;
-  let strict = false;
-  for (let index = 1; index < args.length; index++) {
-    const arg = args[index];
-    if (arg === '--dir') {
-      const value = args[++index];
-      if (value === undefined) fail(`--dir needs a path\n${usage}`);
-      else dir = resolve(value);
-    } else if (arg === '--force' && command === 'snapshot') force = true;
-    else if (arg === '--strict' && command === 'check') strict = true;
-    else fail(`unknown argument "${arg}"\n${usage}`);
-  }
-  return { command, dir, force, strict };
+/** One kind of snapshot: its command, and its work, loaded when a command runs (it imports what describing the application takes). */
+export interface SnapshotKind {
+  readonly name: string;
+  readonly description: string;
+  readonly example: string;
+  load(): Promise<SnapshotWork>;
+}
+
+/** Prints `report`; throws its failure, if any, for main to end with. */
+export const printReport = (report: SnapshotReport): void => {
+  for (const line of report.out) console.log(line);
+  for (const line of report.err) console.error(line);
+  if (report.failure !== undefined) throw new CliFailure(report.failure);
+};
+
+/** `seam <kind> check|snapshot`, each with the project's application loaded. */
+export const snapshotCommand = (kind: SnapshotKind): Command => {
+  const command = new Command(kind.name).description(kind.description).addHelpText('after', `\nExample:\n  $ seam ${kind.name} check\n  ${kind.example}`);
+  const run = async (work: (loaded: SnapshotWork, project: Project, application: Application) => Promise<SnapshotReport>): Promise<void> => {
+    const project = findProject();
+    const loaded = await kind.load();
+    printReport(await work(loaded, project, await loadApplication(project)));
+  };
+  command
+    .command('check')
+    .description('compare with the committed snapshots: fails on a breaking change or a missing snapshot')
+    .option('--dir <path>', 'where the snapshots are (default: the project\'s contracts folder)')
+    .option('--strict', 'fail on additive changes not recorded yet too', false)
+    .addHelpText('after', `\nExample:\n  $ seam ${kind.name} check --strict`)
+    .action((options: { dir?: string; strict: boolean }) =>
+      run((loaded, project, application) => loaded.check(project, application, { dir: resolve(options.dir ?? project.contractsDir), strict: options.strict })),
+    );
+  command
+    .command('snapshot')
+    .description('record the current snapshots; refuses while there are breaking changes unless --force')
+    .option('--dir <path>', 'where the snapshots are (default: the project\'s contracts folder)')
+    .option('--force', 'record breaking changes too', false)
+    .addHelpText('after', `\nExample:\n  $ seam ${kind.name} snapshot`)
+    .action((options: { dir?: string; force: boolean }) =>
+      run((loaded, project, application) => loaded.snapshot(project, application, { dir: resolve(options.dir ?? project.contractsDir), force: options.force })),
+    );
+  return command;
 };

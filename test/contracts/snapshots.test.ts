@@ -1,5 +1,5 @@
 /**
- * Runs the real `scripts/contracts.ts` against the committed snapshots, and against copies of
+ * Runs the real `seam contracts` against the committed snapshots, and against copies of
  * them edited to look like the code changed a contract without a major version bump.
  */
 import { execFile } from 'node:child_process';
@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const script = join(root, 'scripts', 'contracts.ts');
+const seamBin = join(root, 'bin', 'seam.mjs');
 const committed = join(root, 'contracts');
 
 interface Result {
@@ -21,7 +20,7 @@ interface Result {
 
 const contracts = (...args: string[]): Promise<Result> =>
   new Promise((resolve) => {
-    execFile(tsx, [script, ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [seamBin, 'contracts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -89,7 +88,7 @@ describe('npm run check:contracts', { timeout: 180_000 }, () => {
     const [check, strict] = await Promise.all([contracts('check', '--dir', dir), contracts('check', '--dir', dir, '--strict')]);
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('catalog/v1 listProducts input: field "cursor" added (optional)');
-    expect(check.stdout).toContain('run npm run contracts:snapshot to record them');
+    expect(check.stdout).toContain('run npx seam contracts snapshot to record them');
     expect(strict.code).toBe(1);
 
     expect((await contracts('snapshot', '--dir', dir)).code).toBe(0);
@@ -104,6 +103,6 @@ describe('npm run check:contracts', { timeout: 180_000 }, () => {
     unlinkSync(join(dir, 'orders.v1.json'));
     const check = await contracts('check', '--dir', dir);
     expect(check.code).toBe(1);
-    expect(check.stderr).toMatch(/No snapshot yet for orders\/v1 .*run npm run contracts:snapshot/);
+    expect(check.stderr).toMatch(/no snapshot yet for orders\/v1 .*run npx seam contracts snapshot/);
   });
 });

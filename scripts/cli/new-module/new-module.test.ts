@@ -1,0 +1,155 @@
+/**
+ * `seam new module reviews --events` (and `loyalty_points`, without) in a scratch copy of the
+ * repository, as a team would run it, then the copy's own checks: types, architecture rules (and that they still catch a
+ * breach by the new module), the generated test, the contract snapshots, and the example
+ * route answering through the gateway of the running monolith. Bad names change nothing.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessTokens } from '../../../src/kernel/access-token.js';
+import { startMain } from '../../../test/support/main-process.js';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const copied = ['src', 'scripts', 'deploy', 'contracts', 'bin', 'package.json', 'tsconfig.json', '.dependency-cruiser.js', '.dependency-cruiser.d.ts', 'vitest.config.ts', 'drizzle.config.ts', join('test', 'support')];
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `command` in `cwd` to its end; never rejects, the exit code tells. */
+const run = (cwd: string, command: string, args: readonly string[]): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, LOG_LEVEL: 'silent', NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+
+const npx = (cwd: string, ...args: string[]): Promise<Run> => run(cwd, join(repo, 'node_modules', '.bin', args[0]!), args.slice(1));
+const seam = (cwd: string, ...args: string[]): Promise<Run> => run(cwd, process.execPath, [join(cwd, 'bin', 'seam.mjs'), ...args]);
+
+describe('seam new module reviews --events, in a copy of the repository', () => {
+  let project: string;
+  let generated: Run;
+  let withoutEvents: Run;
+  const read = (path: string): string => readFileSync(join(project, path), 'utf8');
+
+  beforeAll(async () => {
+    project = mkdtempSync(join(tmpdir(), 'seam-new-module-'));
+    // The tooling's own tests stay behind: they need the rest of test/, and check the tooling, not the application.
+    const wanted = (source: string): boolean => !(source.startsWith(join(repo, 'scripts')) && source.endsWith('.test.ts'));
+    for (const path of copied) if (existsSync(join(repo, path))) cpSync(join(repo, path), join(project, path), { recursive: true, filter: wanted });
+    symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
+    generated = await seam(project, 'new', 'module', 'reviews', '--events');
+    // And one without an event, with a name of two words: the other spelling of every template.
+    withoutEvents = await seam(project, 'new', 'module', 'loyalty_points');
+  });
+  afterAll(() => {
+    if (project) rmSync(project, { recursive: true, force: true });
+  });
+
+  it('writes the module and its route, lists them, and places the module in every topology', () => {
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    const lines = generated.stdout.split('\n');
+    for (const file of ['contract.ts', 'module.ts', 'schema.ts', 'reviews.service.ts', 'review.repository.ts', 'reviews.service.test.ts', 'migrations/0000_init.sql', 'migrations/meta/_journal.json']) {
+      expect(lines).toContain(`created src/modules/reviews/${file}`);
+    }
+    expect(lines).toEqual(expect.arrayContaining(['created src/api/reviews.routes.ts', 'changed src/application.ts', 'changed src/api/edge.ts', 'created contracts/reviews.v1.json']));
+    expect(lines).toContain('Next steps:');
+    expect(read('src/modules/reviews/migrations/0000_init.sql')).toContain('CREATE SCHEMA IF NOT EXISTS "reviews"');
+
+    const servicesOf = (file: string) => (parseYaml(read(file)) as { services: Record<string, { modules?: string[] }> }).services;
+    expect(servicesOf('deploy/monolith/topology.yaml')['shop']?.modules).toContain('reviews');
+    expect(servicesOf('deploy/split/topology.yaml')['reviews']?.modules).toEqual(['reviews']);
+    expect(servicesOf('deploy/examples/inventory-extracted.yaml')['shop']?.modules).toContain('reviews');
+    expect(read('contracts/public-api.v1.openapi.json')).toContain('"/reviews"');
+
+    expect(withoutEvents.code).toBe(0);
+    expect(withoutEvents.stdout.split('\n')).toEqual(expect.arrayContaining(['created src/modules/loyalty_points/loyalty-point.repository.ts', 'created contracts/loyalty-points.v1.json']));
+    expect(servicesOf('deploy/split/topology.yaml')['loyalty-points']?.modules).toEqual(['loyalty_points']);
+  });
+
+  it('type-checks, and keeps the architecture rules', { timeout: 300_000 }, async () => {
+    const [types, architecture] = await Promise.all([npx(project, 'tsc', '-p', '.'), npx(project, 'depcruise', 'src', '--config', '.dependency-cruiser.js')]);
+    expect(types.stdout).toBe('');
+    expect(types.code).toBe(0);
+    expect(architecture.stdout).toContain('no dependency violations found');
+  });
+
+  it('passes the tests generated beside the modules', { timeout: 180_000 }, async () => {
+    const tests = await npx(project, 'vitest', 'run', 'src/modules/reviews', 'src/modules/loyalty_points');
+    // Four with the event, three without.
+    expect(tests.stdout).toMatch(/Tests\s+7 passed \(7\)/);
+    expect(tests.code).toBe(0);
+  });
+
+  it('has its contract snapshot recorded', { timeout: 120_000 }, async () => {
+    const check = await seam(project, 'contracts', 'check', '--strict');
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+    expect(JSON.parse(read('contracts/reviews.v1.json'))).toMatchObject({ name: 'reviews', version: 1 });
+  });
+
+  it("is caught by the architecture rules when it imports another module's internals", { timeout: 120_000 }, async () => {
+    const breach = join(project, 'src', 'modules', 'reviews', 'breach.ts');
+    writeFileSync(breach, "export { CatalogService } from '../catalog/catalog.service.js';\n");
+    try {
+      const architecture = await npx(project, 'depcruise', 'src', '--config', '.dependency-cruiser.js');
+      expect(architecture.code).not.toBe(0);
+      expect(architecture.stdout).toMatch(/module-to-foreign-internals: src\/modules\/reviews\/breach\.ts → src\/modules\/catalog\/catalog\.service\.ts/);
+    } finally {
+      rmSync(breach);
+    }
+  });
+
+  it('answers at its example route through the gateway of the running monolith', { timeout: 120_000 }, async () => {
+    const secret = 'a-secret-for-the-new-module-test-0123456789';
+    const main = startMain(
+      { NODE_ENV: 'development', PORT: '0', PGLITE_DIR: 'memory://', JWT_SECRET: secret, SEAM_SEED: 'off' },
+      { argv: [process.execPath, '--import', 'tsx', 'src/main.ts'], cwd: project },
+    );
+    try {
+      const url = await main.listening;
+      const { token } = await accessTokens(secret, 600).issue({ userId: 'user-1', email: 'ada@example.com', role: 'customer' });
+      const add = (headers: Record<string, string>) =>
+        fetch(`${url}/api/v1/reviews`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ title: 'Lovely' }) });
+
+      const created = await add({ authorization: `Bearer ${token}` });
+      expect(created.status).toBe(201);
+      expect(await created.json()).toMatchObject({ ownerId: 'user-1', title: 'Lovely' });
+      const again = await add({ authorization: `Bearer ${token}` });
+      expect(again.status).toBe(409);
+      expect(await again.json()).toMatchObject({ code: 'REVIEW_ALREADY_EXISTS' });
+      expect((await add({})).status).toBe(401);
+    } finally {
+      main.child.kill('SIGTERM');
+      await main.exited;
+    }
+  });
+
+  it.each([
+    ['Reviews', /^seam: "Reviews" is not a module name: use a lower-case identifier/],
+    ['user-profiles', /^seam: "user-profiles" is not a module name/],
+    ['catalog', /^seam: module catalog exists already in src\/application\.ts$/],
+    ['reviews', /^seam: module reviews exists already in src\/application\.ts$/],
+  ])('refuses %s with one line and exit 2, changing nothing', { timeout: 60_000 }, async (name, message) => {
+    const application = read('src/application.ts');
+    const refused = await seam(project, 'new', 'module', name);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(read('src/application.ts')).toBe(application);
+  });
+
+  it('refuses a folder that is in the way even when no module uses it', { timeout: 60_000 }, async () => {
+    mkdirSync(join(project, 'src', 'modules', 'wishlists'));
+    const refused = await seam(project, 'new', 'module', 'wishlists');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trimEnd()).toBe('seam: src/modules/wishlists exists already: choose another name, or remove it');
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * @module Runs the real `seam` command (bin/seam.mjs under this node) for the CLI's tests, and
+ * resolves with how it ended.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+export const repositoryRoot = join(import.meta.dirname, '..', '..');
+
+export interface Ending {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `seam ...args` in the repository, with `env` on top of this process's environment. */
+export const seam = (args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Ending> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [join(repositoryRoot, 'bin', 'seam.mjs'), ...args], { cwd: repositoryRoot, env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
