@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { application } from '../../src/application.js';
-import { loadTopology, parseTopology } from '../../src/host/topology.js';
+import { loadTopology, parseTopology, type ServiceSpec } from '../../src/host/topology.js';
 import { assignedVariables, guideBlocks } from './guide-blocks.js';
 import { guidePorts } from './walk-workspace.js';
 
@@ -17,6 +17,17 @@ const root = join(import.meta.dirname, '..', '..');
 const guidePath = 'docs/migration-guide.md';
 const guide = readFileSync(join(root, guidePath), 'utf8');
 const moduleNames = application.modules.map((module) => module.name);
+/**
+ * The modules the guide's topologies place: the shop's. A module added since (`seam new
+ * module`) is in the files but not in the guide, which is still right about everything else.
+ */
+const guideModules = (): string[] => moduleNames.filter((name) => fencedBlocks(guide, 'yaml').some((block) => new RegExp(`\\b${name}\\b`).test(block)));
+
+/** `services` without the modules the guide does not know, and without services left running nothing but that. */
+const asTheGuideKnowsThem = (services: readonly ServiceSpec[]): ServiceSpec[] =>
+  services
+    .map((service) => ({ ...service, modules: service.modules.filter((module) => guideModules().includes(module)) }))
+    .filter((service) => service.gateway || service.modules.length > 0);
 
 /** Every topology under deploy/: each `topology.yaml`, and every YAML file directly in deploy/examples/. */
 const topologyFiles = (): string[] => {
@@ -72,17 +83,17 @@ describe(guidePath, () => {
     });
     expect(topologies.length).toBeGreaterThanOrEqual(3);
     for (const [index, block] of topologies.entries()) {
-      expect(() => parseTopology(block, `${guidePath}, topology block ${index + 1}`, moduleNames)).not.toThrow();
+      expect(() => parseTopology(block, `${guidePath}, topology block ${index + 1}`, guideModules())).not.toThrow();
     }
   });
 
   it('the topologies it shows are the files it names', () => {
     const blocks = fencedBlocks(guide, 'yaml');
     for (const file of ['deploy/examples/inventory-extracted.yaml', 'deploy/examples/inventory-extracted-scaled.yaml']) {
-      const fromFile = loadTopology(join(root, file), moduleNames).services;
+      const fromFile = asTheGuideKnowsThem(loadTopology(join(root, file), moduleNames).services);
       const shown = blocks.some((block) => {
         try {
-          return JSON.stringify(parseTopology(block, guidePath, moduleNames).services) === JSON.stringify(fromFile);
+          return JSON.stringify(parseTopology(block, guidePath, guideModules()).services) === JSON.stringify(fromFile);
         } catch {
           return false;
         }
