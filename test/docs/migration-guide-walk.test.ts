@@ -1,92 +1,11 @@
 /**
- * docs/migration-guide.md, walked as a new user would: every command block in order, in one
- * bash session, against the throwaway servers the guide itself starts (on free ports, in a
- * temporary directory, in a copy of the repository), each block's output compared with the
- * output the guide shows after it. Then what the walk leaves behind: no server, no file in
- * the repository, no variable, and no log line naming its service twice.
- *
- * It takes a few minutes (a build, two PostgreSQL servers, a dozen service processes).
+ * docs/migration-guide.md, walked as a new user would (guide-walk.ts): every command block in
+ * order against the throwaway servers the guide itself starts, each output compared with the
+ * one the guide shows. It takes a few minutes (a build, two PostgreSQL servers, a dozen
+ * service processes).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asShown, matchesExpected, type Substitutions } from './expected-output.js';
-import { assignedVariables, guideBlocks } from './guide-blocks.js';
-import { ShellSession } from './shell-session.js';
-import { createWalkWorkspace, guideDirShown, guidePorts, missingTools, walkEnvironment, type WalkWorkspace } from './walk-workspace.js';
+import { describeGuideWalk } from './guide-walk.js';
+import { guidePorts } from './walk-workspace.js';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
-const blocks = guideBlocks(readFileSync(join(repoRoot, 'docs', 'migration-guide.md'), 'utf8'));
-const missing = missingTools();
-const blockTimeoutMs = 5 * 60_000;
-
-/** Lines of the JSON logs directly in `dir` (the services' logs; not PostgreSQL's) that carry `"service"` other than once. */
-const serviceKeyCounts = (dir: string): { lines: number; repeated: string[] } => {
-  if (!existsSync(dir)) return { lines: 0, repeated: [] };
-  const lines = readdirSync(dir)
-    .filter((file) => file.endsWith('.log'))
-    .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => `${file}: ${line}`));
-  const named = lines.filter((line) => line.includes('"service":'));
-  return { lines: named.length, repeated: named.filter((line) => line.split('"service":').length > 2) };
-};
-
-/** Whether something accepts connections on loopback `port`. */
-const listening = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-
-describe.skipIf(missing.length > 0)(`docs/migration-guide.md, walked top to bottom${missing.length > 0 ? ` (needs ${missing.join(', ')})` : ''}`, () => {
-  let workspace: WalkWorkspace;
-  let session: ShellSession;
-  let rootBefore: string[];
-  const serviceLines = { lines: 0, repeated: new Set<string>() };
-
-  beforeAll(async () => {
-    workspace = await createWalkWorkspace(repoRoot);
-    rootBefore = readdirSync(workspace.repo).sort();
-    session = new ShellSession(workspace.repo, walkEnvironment(), workspace.blocksDir);
-  });
-
-  afterAll(async () => {
-    await session?.close();
-    await workspace?.remove();
-  });
-
-  it('runs every command block and prints what the guide shows after it', async () => {
-    const substitutions: Substitutions = {
-      ports: new Map(Object.entries(workspace.ports).map(([name, port]) => [port, guidePorts[name as keyof typeof guidePorts]])),
-      paths: new Map([[workspace.guideDir, guideDirShown]]),
-    };
-    const settings = `export GUIDE_DIR='${workspace.guideDir}' ${Object.entries(workspace.ports).map(([name, port]) => `${name}=${port}`).join(' ')}`;
-    const mismatches: string[] = [];
-    for (const block of blocks) {
-      if (block.kind === 'skip') continue;
-      if (block.kind === 'settings') expect(assignedVariables(block.code).sort(), `the settings block of line ${block.line}`).toEqual(assignedVariables(settings).sort());
-      const { output } = await session.run(block.kind === 'settings' ? settings : block.code, blockTimeoutMs);
-      const shown = asShown(output, substitutions);
-      if (!matchesExpected(shown, block.expected)) {
-        mismatches.push(`line ${block.line} (${block.section}):\n--- the guide shows\n${block.expected ?? '(nothing)'}\n--- it printed\n${shown || '(nothing)'}`);
-      }
-      const logs = serviceKeyCounts(workspace.guideDir);
-      serviceLines.lines = Math.max(serviceLines.lines, logs.lines);
-      for (const line of logs.repeated) serviceLines.repeated.add(line);
-    }
-    expect(mismatches.join('\n\n')).toBe('');
-  }, 15 * 60_000);
-
-  it('writes every service log line with one "service" key', () => {
-    expect(serviceLines.lines).toBeGreaterThan(10);
-    expect([...serviceLines.repeated]).toEqual([]);
-  });
-
-  it('leaves nothing behind once its Clean up section ran: no server, no directory, no new file in the repository', async () => {
-    for (const [name, port] of Object.entries(workspace.ports)) expect(await listening(port), `${name} ${port} still answers`).toBe(false);
-    expect(existsSync(workspace.guideDir)).toBe(false);
-    // dist/ is the build the guide makes, as `npm start` would.
-    expect(readdirSync(workspace.repo).sort()).toEqual([...rootBefore, 'dist'].sort());
-  });
-});
+// dist/ is the build the guide makes, as `npm start` would.
+describeGuideWalk({ guide: 'docs/migration-guide.md', ports: guidePorts, leavesInRepository: ['dist'], timeoutMs: 15 * 60_000 });

@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The guide's port variables and the defaults its sample outputs show. */
+/** A guide's port variables and the defaults its sample outputs show. */
+export type GuidePorts = Readonly<Record<string, number>>;
+
+/** The migration guide's port variables and the defaults its sample outputs show. */
 export const guidePorts = { PG_PORT: 5432, PG2_PORT: 5433, REDIS_PORT: 6379, SHOP_PORT: 3000, INVENTORY_PORT: 3001 } as const;
 
 /** The directory the guide's sample outputs show for GUIDE_DIR. */
@@ -28,7 +31,7 @@ export interface WalkWorkspace {
   /** Block scripts and their outputs. */
   readonly blocksDir: string;
   /** The port each of the guide's port variables gets. */
-  readonly ports: Readonly<Record<keyof typeof guidePorts, number>>;
+  readonly ports: Readonly<Record<string, number>>;
   /** Stops any PostgreSQL the guide left running, and removes everything. */
   remove(): Promise<void>;
 }
@@ -79,7 +82,7 @@ const quietPort = async (taken: readonly number[]): Promise<number> => {
   }
 };
 
-export const createWalkWorkspace = async (repoRoot: string): Promise<WalkWorkspace> => {
+export const createWalkWorkspace = async (repoRoot: string, portsShown: GuidePorts = guidePorts): Promise<WalkWorkspace> => {
   const root = mkdtempSync(join(tmpdir(), 'seam-guide-walk-'));
   // Run as root, the guide hands PostgreSQL to the postgres account, which must reach GUIDE_DIR.
   chmodSync(root, 0o755);
@@ -90,13 +93,13 @@ export const createWalkWorkspace = async (repoRoot: string): Promise<WalkWorkspa
   symlinkSync(join(repoRoot, 'node_modules'), join(repo, 'node_modules'), 'dir');
   const blocksDir = mkdtempSync(join(root, 'blocks-'));
   const ports: Record<string, number> = {};
-  for (const name of Object.keys(guidePorts)) ports[name] = await quietPort(Object.values(ports));
+  for (const name of Object.keys(portsShown)) ports[name] = await quietPort(Object.values(ports));
   const guideDir = join(root, 'seam-guide');
   return {
     repo,
     guideDir,
     blocksDir,
-    ports: ports as Record<keyof typeof guidePorts, number>,
+    ports,
     remove: async () => {
       await stopPostgresUnder(guideDir);
       rmSync(root, { recursive: true, force: true });
