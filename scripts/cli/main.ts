@@ -8,6 +8,12 @@ import { CommanderError } from 'commander';
 import { endingOf } from './cli-errors.js';
 import { seamProgram } from './program.js';
 
+// A reader that stops early (`seam ... | head`) is not a failure: stop writing, quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   await seamProgram().parseAsync(process.argv);
 } catch (error) {

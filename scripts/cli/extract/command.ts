@@ -88,7 +88,7 @@ const extract = async (module: string, options: MoveOptions): Promise<void> => {
   const topologyFile = topologyOf(project, options.from);
   const writeTo = destinationOf(project, module, topologyFile, options.to);
   const plan = extractionPlan(project, await loadApplication(project), { module, topologyFile, replicas: options.replicas, writeTo });
-  finish(project, plan, options.dryRun === true, extractionReport(project, plan, writeTo ?? topologyFile));
+  finish(project, plan, options.dryRun === true, extractionReport(project, plan, writeTo ?? topologyFile, writeTo === undefined ? undefined : topologyFile));
 };
 
 export const extractCommand = (): Command =>

@@ -21,14 +21,17 @@ const deployCommands = (plan: MovePlan, topologyShown: string): string[] => [
   `npx seam split --topology ${topologyShown}   (on this machine)`,
 ];
 
-export const extractionReport = (project: Project, plan: MovePlan, topologyFile: string): string[] => {
+/** `source`: the topology the module left, when the result went to a file of its own (extracting from the monolith). */
+export const extractionReport = (project: Project, plan: MovePlan, topologyFile: string, source?: string): string[] => {
   const topologyShown = shown(project, topologyFile);
   const { module, service } = plan;
   const variable = serviceUrlVariable(service);
   return [
     `${module} now runs in service "${service}"${plan.other ? ` (it left "${plan.other}")` : ''} of ${topologyShown}:`,
     ...changedFiles(project, plan),
-    ...deploymentLines(plan, topologyShown),
+    ...(source === undefined
+      ? deploymentLines(plan, topologyShown)
+      : ['', `${shown(project, source)} and its deployment are unchanged: the monolith runs as before until you deploy ${topologyShown}.`]),
     '',
     'Next steps:',
     `  1. Provision its database role ${databaseRoleOf(service)}: put its real URL in ${variable} (the deployment's secret), then`,
@@ -38,7 +41,7 @@ export const extractionReport = (project: Project, plan: MovePlan, topologyFile:
     ...deployCommands(plan, topologyShown).map((line) => `       ${line}`),
     `  3. Verify: "${service}" answers GET /readyz with 200 (kubectl -n seam rollout status deployment/${service}, or its compose healthcheck),`,
     `     and a request through the gateway that calls ${module} still answers (curl http://127.0.0.1:3000/api/v1/...).`,
-    `  Undo: npx seam merge ${module} --from ${topologyShown}`,
+    source === undefined ? `  Undo: npx seam merge ${module} --from ${topologyShown}` : `  Undo: npx seam extract --undo ${module}`,
   ];
 };
 
