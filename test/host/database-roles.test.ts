@@ -89,8 +89,10 @@ describe('per-service database roles', () => {
   });
 
   it('reads each service role from DATABASE_URL_<SERVICE>, and names the variables that are missing', () => {
+    // Every module placed, whatever modules the application has: two in one service, the rest in the other.
+    const [first = '', second = '', ...rest] = known;
     const topology = parseTopology(
-      `services:\n  gateway: { gateway: true }\n  web-shop: { modules: [identity, catalog] }\n  back: { modules: [inventory, payments, shipping, orders, notifications] }\n`,
+      `services:\n  gateway: { gateway: true }\n  web-shop: { modules: [${first}, ${second}] }\n  back: { modules: [${rest.join(', ')}] }\n`,
       'test.yaml',
       known,
     );
@@ -99,8 +101,8 @@ describe('per-service database roles', () => {
       DATABASE_URL_BACK: 'postgres://seam_back:other@db/seam',
     });
     expect(logins).toEqual([
-      { service: 'web-shop', role: 'seam_web_shop', password: 's@cret', schemas: ['identity', 'catalog'] },
-      { service: 'back', role: 'seam_back', password: 'other', schemas: ['inventory', 'payments', 'shipping', 'orders', 'notifications'] },
+      { service: 'web-shop', role: 'seam_web_shop', password: 's@cret', schemas: [first, second] },
+      { service: 'back', role: 'seam_back', password: 'other', schemas: rest },
     ]);
     expect(() => serviceLoginsFromEnv(topology, application.modules, { DATABASE_URL_BACK: 'postgres://db/seam' })).toThrow(
       /DATABASE_URL_WEB_SHOP: expected the postgres:\/\/ URL service web-shop connects with, it is not set\n {2}DATABASE_URL_BACK: expected a URL with the service's role and password/,
