@@ -117,11 +117,11 @@ describe('compareApis', () => {
   });
 });
 
-describe('npm run check:api', () => {
+describe('seam api check', () => {
   const root = resolve(import.meta.dirname, '..', '..');
   const snapshot = join(root, 'contracts', 'public-api.v1.openapi.json');
   const check = (dir: string) =>
-    promisify(execFile)(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/public-api.ts', 'check', '--dir', dir], { cwd: root }).then(
+    promisify(execFile)(process.execPath, [join(root, 'bin', 'seam.mjs'), 'api', 'check', '--dir', dir], { cwd: root }).then(
       ({ stdout }) => ({ code: 0, output: stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: `${error.stdout}${error.stderr}` }),
     );

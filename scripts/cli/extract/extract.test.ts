@@ -122,12 +122,14 @@ describe('seam extract on a copy of deploy/split', () => {
     scratch = scratchProject();
     const inventory = application.modules.find((module) => module.name === 'inventory');
     if (!inventory) throw new Error('the shop has an inventory module');
-    const withReviews: Application = { ...application, modules: [...application.modules, { ...inventory, name: 'reviews', schema: 'reviews' }] };
-    const plan = extract('reviews', split, 1, withReviews);
+    // A name no application of this repository has, so the test holds after `seam new module` too.
+    const probe = 'placement_probe';
+    const withProbe: Application = { ...application, modules: [...application.modules, { ...inventory, name: probe, schema: probe }] };
+    const plan = extract(probe, split, 1, withProbe);
 
     expect(plan.other).toBeUndefined();
-    const target = targetOf(split, ['catalog', 'orders', 'reviews'], withReviews);
-    expect(target.topology.services.find((service) => service.name === 'reviews')?.modules).toEqual(['reviews']);
+    const target = targetOf(split, ['catalog', 'orders', 'placement-probe'], withProbe);
+    expect(target.topology.services.find((service) => service.name === 'placement-probe')?.modules).toEqual([probe]);
     expect(checkCompose(composeOf('deploy/split/compose.yaml'), target)).toEqual([]);
     if (!kubectl) return;
     expect(checkKubernetes(kustomize<Resource>(scratch.at('deploy/split/k8s')), target)).toEqual([]);
