@@ -1,7 +1,8 @@
 /**
  * @module `seam new module <name>`: writes a module that runs and passes its test as
  * generated, and makes it part of the application: the application file, the public edge,
- * every topology, its first migration and the contract and public API snapshots.
+ * every topology, its first migration and the contract and public API snapshots. With
+ * `--subscribe`, it also consumes other modules' events (subscriptions.ts checks them).
  *
  * Every check and every edit of an existing file is planned before the first file is written,
  * so a name that cannot be used or a file of unexpected shape changes nothing; a later step
@@ -20,9 +21,11 @@ import { generateFirstMigration } from './migrations.js';
 import { moduleNames, type ModuleNames } from './names.js';
 import { placeModule, topologyFiles } from './placement.js';
 import { recordSnapshots } from './snapshots.js';
+import { resolveSubscriptions, type SubscribedEvent, type SubscriptionRequest } from './subscriptions.js';
 import { repositoryTemplate, serviceTemplate } from './templates/logic-templates.js';
 import { contractTemplate, moduleTemplate, schemaTemplate } from './templates/module-templates.js';
 import { routeTemplate } from './templates/route-template.js';
+import { heardRepositoryTemplate } from './templates/subscriber-templates.js';
 import type { ImportPaths, TemplateContext } from './templates/template-context.js';
 import { moduleTestTemplate } from './templates/test-template.js';
 
@@ -30,10 +33,14 @@ export interface NewModuleOptions {
   readonly name: string;
   /** The contract declares one event, which the method publishes. */
   readonly events: boolean;
+  /** Events of other modules the module consumes (`--subscribe reviews.ReviewAdded`), already parsed. */
+  readonly subscribe?: readonly SubscriptionRequest[];
 }
 
 export interface GeneratedModule {
   readonly names: ModuleNames;
+  /** The events it consumes, each with a handler in its module.ts. */
+  readonly subscriptions: readonly SubscribedEvent[];
   /** Every file written, created or changed, in the order it was. */
   readonly changes: readonly FileChange[];
   /** Where the module runs in each topology, one line each. */
@@ -92,17 +99,24 @@ export const generateModule = async (project: Project, application: Application,
   const routesFile = join(project.apiDir, `${names.kebab}.routes.ts`);
   const edgeFile = join(project.apiDir, 'edge.ts');
   assertNew(project, application, names, moduleDir, routesFile);
+  const subscriptions = await resolveSubscriptions(project, application, names, options.subscribe ?? []);
   for (const file of [project.applicationFile, edgeFile]) if (!existsSync(file)) throw new CliFailure(`${shown(project, file)} not found: seam new module adds the module there`);
 
   const applicationText = readFileSync(project.applicationFile, 'utf8');
   const edgeText = readFileSync(edgeFile, 'utf8');
-  const context: TemplateContext = { names, events: options.events, paths: importPaths(project, frameworkDir(project, applicationText), moduleDir) };
+  const context: TemplateContext = {
+    names,
+    events: options.events,
+    subscriptions: subscriptions.map(({ contractFile, contractExport, ...event }) => ({ ...event, contract: contractExport, contractFromModule: specifierFrom(moduleDir, contractFile) })),
+    paths: importPaths(project, frameworkDir(project, applicationText), moduleDir),
+  };
   const at = (file: string): string => join(moduleDir, file);
   const created = (path: string, after: string): FileChange => ({ path, before: undefined, after });
   const written: FileChange[] = [
     created(at('contract.ts'), contractTemplate(context)),
     created(at('schema.ts'), schemaTemplate(context)),
     created(at('module.ts'), moduleTemplate(context)),
+    ...(subscriptions.length > 0 ? [created(at('heard-event.repository.ts'), heardRepositoryTemplate(context))] : []),
     created(at(`${names.kebab}.service.ts`), serviceTemplate(context)),
     created(at(`${names.one.kebab}.repository.ts`), repositoryTemplate(context)),
     created(at(`${names.kebab}.service.test.ts`), moduleTestTemplate(context)),
@@ -139,5 +153,5 @@ export const generateModule = async (project: Project, application: Application,
     if (!(error instanceof CliFailure)) throw error;
     throw new CliFailure(`module ${names.module} not written: ${error.message}; fix that and run seam new module ${names.module} again`, error.exitCode);
   }
-  return { names, changes, placements };
+  return { names, subscriptions, changes, placements };
 };

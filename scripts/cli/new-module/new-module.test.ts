@@ -1,8 +1,10 @@
 /**
- * `seam new module reviews --events` (and `loyalty_points`, without) in a scratch copy of the
- * repository, as a team would run it, then the copy's own checks: types, architecture rules (and that they still catch a
- * breach by the new module), the generated test, the contract snapshots, and the example
- * route answering through the gateway of the running monolith. Bad names change nothing.
+ * `seam new module reviews --events` (and `loyalty_points`, without; and `ratings --subscribe
+ * reviews.ReviewAdded`, which consumes reviews' event) in a scratch copy of the repository, as
+ * a team would run it, then the copy's own checks: types, architecture rules (and that they
+ * still catch a breach by the new module), the generated tests, the contract snapshots, and the
+ * example route answering through the gateway of the running monolith. Bad arguments change
+ * nothing.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -33,10 +35,14 @@ const run = (cwd: string, command: string, args: readonly string[]): Promise<Run
 const npx = (cwd: string, ...args: string[]): Promise<Run> => run(cwd, join(repo, 'node_modules', '.bin', args[0]!), args.slice(1));
 const seam = (cwd: string, ...args: string[]): Promise<Run> => run(cwd, process.execPath, [join(cwd, 'bin', 'seam.mjs'), ...args]);
 
-describe('seam new module reviews --events, in a copy of the repository', () => {
+/** This test makes reviews and ratings in its copy: a repository that has either already (made by the guide) would refuse, rightly. */
+const madeAlready = ['reviews', 'ratings'].filter((name) => existsSync(join(repo, 'src', 'modules', name)));
+
+describe.skipIf(madeAlready.length > 0)(`seam new module reviews --events, in a copy of the repository${madeAlready.length > 0 ? ` (skipped: the repository has ${madeAlready.join(' and ')} already)` : ''}`, () => {
   let project: string;
   let generated: Run;
   let withoutEvents: Run;
+  let subscriber: Run;
   const read = (path: string): string => readFileSync(join(project, path), 'utf8');
 
   beforeAll(async () => {
@@ -48,6 +54,8 @@ describe('seam new module reviews --events, in a copy of the repository', () => 
     generated = await seam(project, 'new', 'module', 'reviews', '--events');
     // And one without an event, with a name of two words: the other spelling of every template.
     withoutEvents = await seam(project, 'new', 'module', 'loyalty_points');
+    // And one that consumes reviews' event: it needs reviews in the application first.
+    subscriber = await seam(project, 'new', 'module', 'ratings', '--subscribe', 'reviews.ReviewAdded');
   });
   afterAll(() => {
     if (project) rmSync(project, { recursive: true, force: true });
@@ -75,6 +83,22 @@ describe('seam new module reviews --events, in a copy of the repository', () => 
     expect(servicesOf('deploy/split/topology.yaml')['loyalty-points']?.modules).toEqual(['loyalty_points']);
   });
 
+  it("writes a subscriber that imports only the publisher's contract and keeps an inbox", () => {
+    expect(subscriber.stderr).toBe('');
+    expect(subscriber.code).toBe(0);
+    const lines = subscriber.stdout.split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['created src/modules/ratings/heard-event.repository.ts', 'created src/modules/ratings/ratings.service.test.ts', 'Subscribes to:']));
+    expect(lines).toContain(
+      '  reviews/v1#ReviewAdded (module reviews): its handler in src/modules/ratings/module.ts writes it to ratings.heard_events and logs "reviews/v1#ReviewAdded received"',
+    );
+    const module = read('src/modules/ratings/module.ts');
+    expect(module).toContain("subscribes: [subscription(reviewsContract, 'ReviewAdded')],");
+    expect(module.match(/from '\.\.\/[^']+'/g)).toEqual(["from '../../kernel/events.js'", "from '../../kernel/module.js'", "from '../reviews/contract.js'"]);
+    const migration = read('src/modules/ratings/migrations/0000_init.sql');
+    expect(migration).toContain('CREATE TABLE "ratings"."inbox"');
+    expect(migration).toContain('CREATE TABLE "ratings"."heard_events"');
+  });
+
   it('type-checks, and keeps the architecture rules', { timeout: 300_000 }, async () => {
     const [types, architecture] = await Promise.all([npx(project, 'tsc', '-p', '.'), npx(project, 'depcruise', 'src', '--config', '.dependency-cruiser.js')]);
     expect(types.stdout).toBe('');
@@ -83,9 +107,9 @@ describe('seam new module reviews --events, in a copy of the repository', () => 
   });
 
   it('passes the tests generated beside the modules', { timeout: 180_000 }, async () => {
-    const tests = await npx(project, 'vitest', 'run', 'src/modules/reviews', 'src/modules/loyalty_points');
-    // Four with the event, three without.
-    expect(tests.stdout).toMatch(/Tests\s+7 passed \(7\)/);
+    const tests = await npx(project, 'vitest', 'run', 'src/modules/reviews', 'src/modules/loyalty_points', 'src/modules/ratings');
+    // Four with the event, three without, four with the subscription.
+    expect(tests.stdout).toMatch(/Tests\s+11 passed \(11\)/);
     expect(tests.code).toBe(0);
   });
 
@@ -134,16 +158,20 @@ describe('seam new module reviews --events, in a copy of the repository', () => 
   });
 
   it.each([
-    ['Reviews', /^seam: "Reviews" is not a module name: use a lower-case identifier/],
-    ['user-profiles', /^seam: "user-profiles" is not a module name/],
-    ['catalog', /^seam: module catalog exists already in src\/application\.ts$/],
-    ['reviews', /^seam: module reviews exists already in src\/application\.ts$/],
-  ])('refuses %s with one line and exit 2, changing nothing', { timeout: 60_000 }, async (name, message) => {
+    [['Reviews'], /^seam: "Reviews" is not a module name: use a lower-case identifier/],
+    [['user-profiles'], /^seam: "user-profiles" is not a module name/],
+    [['catalog'], /^seam: module catalog exists already in src\/application\.ts$/],
+    [['reviews'], /^seam: module reviews exists already in src\/application\.ts$/],
+    [['feedback', '--subscribe', 'reviews'], /^seam: --subscribe "reviews" is not <module>\.<Event>/],
+    [['feedback', '--subscribe', 'wishlists.WishMade'], /^seam: --subscribe wishlists\.WishMade: the application has no module wishlists \(its modules: identity, .*, ratings\)$/],
+    [['feedback', '--subscribe', 'reviews.ReviewRemoved'], /^seam: --subscribe reviews\.ReviewRemoved: reviews\/v1 declares no event ReviewRemoved \(its events: ReviewAdded\)$/],
+  ])('refuses %j with one line and exit 2, changing nothing', { timeout: 60_000 }, async (args, message) => {
     const application = read('src/application.ts');
-    const refused = await seam(project, 'new', 'module', name);
+    const refused = await seam(project, 'new', 'module', ...args);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
     expect(read('src/application.ts')).toBe(application);
+    expect(existsSync(join(project, 'src', 'modules', 'feedback'))).toBe(false);
   });
 
   it('refuses a folder that is in the way even when no module uses it', { timeout: 60_000 }, async () => {
