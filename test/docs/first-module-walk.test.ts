@@ -10,10 +10,11 @@ import { describeGuideWalk } from './guide-walk.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-// The guide creates reviews: in a repository that has one already (made by following it), its first step must refuse.
-if (existsSync(join(repoRoot, 'src', 'modules', 'reviews'))) {
+// The guide creates reviews and ratings: in a repository that has either already (made by following it), its first steps must refuse.
+const madeAlready = ['reviews', 'ratings'].filter((name) => existsSync(join(repoRoot, 'src', 'modules', name)));
+if (madeAlready.length > 0) {
   describe('docs/guide/first-module.md', () => {
-    it.skip('is not walked: this repository has a reviews module already, which the guide would create', () => undefined);
+    it.skip(`is not walked: this repository has ${madeAlready.join(' and ')} already, which the guide would create`, () => undefined);
   });
 } else {
   // dist/ is the build `seam split` makes.
