@@ -52,6 +52,16 @@ describe('seam extract', { timeout: 120_000 }, () => {
     expect(scratch.snapshot()).toEqual(before);
   });
 
+  it('from the monolith by default, --dry-run shows the new topology and writes nothing', async () => {
+    scratch = scratchProject();
+    const before = scratch.snapshot();
+    const ending = await scratch.seam(['extract', 'inventory', '--dry-run']);
+    expect(ending).toMatchObject({ code: 0, stderr: '' });
+    expect(ending.stdout).toContain('--- /dev/null\n+++ b/deploy/inventory-extracted.yaml\n');
+    expect(ending.stdout).toMatch(/dry run: nothing written/);
+    expect(scratch.snapshot()).toEqual(before);
+  });
+
   it('from the monolith, writes a topology of its own and leaves the monolith running as it was; --undo removes it', async () => {
     scratch = scratchProject();
     const before = scratch.snapshot();
