@@ -7,13 +7,11 @@
  * nothing.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessTokens } from '../../../src/kernel/access-token.js';
-import { startMain } from '../../../test/support/main-process.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const copied = ['src', 'scripts', 'deploy', 'contracts', 'bin', 'package.json', 'tsconfig.json', '.dependency-cruiser.js', '.dependency-cruiser.d.ts', 'vitest.config.ts', 'drizzle.config.ts', join('test', 'support')];
@@ -106,10 +104,11 @@ describe.skipIf(madeAlready.length > 0)(`seam new module reviews --events, in a 
     expect(architecture.stdout).toContain('no dependency violations found');
   });
 
-  it('passes the tests generated beside the modules', { timeout: 180_000 }, async () => {
-    const tests = await npx(project, 'vitest', 'run', 'src/modules/reviews', 'src/modules/loyalty_points', 'src/modules/ratings');
-    // Four with the event, three without, four with the subscription.
-    expect(tests.stdout).toMatch(/Tests\s+11 passed \(11\)/);
+  // reviews' and ratings' generated tests, a boundary break in reviews, and its route through the
+  // monolith's gateway are walked in docs/guide/first-module.md (test/docs/first-module-walk.test.ts).
+  it('passes the test generated beside a module without events', { timeout: 180_000 }, async () => {
+    const tests = await npx(project, 'vitest', 'run', 'src/modules/loyalty_points');
+    expect(tests.stdout).toMatch(/Tests\s+3 passed \(3\)/);
     expect(tests.code).toBe(0);
   });
 
@@ -118,43 +117,6 @@ describe.skipIf(madeAlready.length > 0)(`seam new module reviews --events, in a 
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
     expect(JSON.parse(read('contracts/reviews.v1.json'))).toMatchObject({ name: 'reviews', version: 1 });
-  });
-
-  it("is caught by the architecture rules when it imports another module's internals", { timeout: 120_000 }, async () => {
-    const breach = join(project, 'src', 'modules', 'reviews', 'breach.ts');
-    writeFileSync(breach, "export { CatalogService } from '../catalog/catalog.service.js';\n");
-    try {
-      const architecture = await npx(project, 'depcruise', 'src', '--config', '.dependency-cruiser.js');
-      expect(architecture.code).not.toBe(0);
-      expect(architecture.stdout).toMatch(/module-to-foreign-internals: src\/modules\/reviews\/breach\.ts → src\/modules\/catalog\/catalog\.service\.ts/);
-    } finally {
-      rmSync(breach);
-    }
-  });
-
-  it('answers at its example route through the gateway of the running monolith', { timeout: 120_000 }, async () => {
-    const secret = 'a-secret-for-the-new-module-test-0123456789';
-    const main = startMain(
-      { NODE_ENV: 'development', PORT: '0', PGLITE_DIR: 'memory://', JWT_SECRET: secret, SEAM_SEED: 'off' },
-      { argv: [process.execPath, '--import', 'tsx', 'src/main.ts'], cwd: project },
-    );
-    try {
-      const url = await main.listening;
-      const { token } = await accessTokens(secret, 600).issue({ userId: 'user-1', email: 'ada@example.com', role: 'customer' });
-      const add = (headers: Record<string, string>) =>
-        fetch(`${url}/api/v1/reviews`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ title: 'Lovely' }) });
-
-      const created = await add({ authorization: `Bearer ${token}` });
-      expect(created.status).toBe(201);
-      expect(await created.json()).toMatchObject({ ownerId: 'user-1', title: 'Lovely' });
-      const again = await add({ authorization: `Bearer ${token}` });
-      expect(again.status).toBe(409);
-      expect(await again.json()).toMatchObject({ code: 'REVIEW_ALREADY_EXISTS' });
-      expect((await add({})).status).toBe(401);
-    } finally {
-      main.child.kill('SIGTERM');
-      await main.exited;
-    }
   });
 
   it.each([
