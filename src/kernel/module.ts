@@ -105,6 +105,9 @@ export interface AnyModule {
 
 const identifier = /^[a-z][a-z0-9_]*$/;
 
+/** Whether `name` may name a module (and its PostgreSQL schema): a lower-case identifier. */
+export const isModuleName = (name: string): boolean => identifier.test(name);
+
 /**
  * Declares a module.
  *

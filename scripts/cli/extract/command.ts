@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../cli-errors.js';
 import { applyChanges, diffOf } from '../file-changes.js';
 import { findProject, loadApplication, shown, type Project } from '../project.js';
-import { extractionPlan, mergePlan, type MovePlan } from './plan.js';
+import { assertModuleName, extractionPlan, mergePlan, type MovePlan } from './plan.js';
 import { extractionReport, mergeReport } from './report.js';
 
 interface MoveOptions {
@@ -19,8 +19,6 @@ interface MoveOptions {
   readonly undo?: boolean;
   readonly into?: string;
 }
-
-const identifier = /^[a-z][a-z0-9_]*$/;
 
 const replicasOption = (value: string): number => {
   const replicas = Number(value);
@@ -72,7 +70,7 @@ const removeExtractedFile = (project: Project, module: string, dryRun: boolean):
 };
 
 const merge = async (module: string, options: MoveOptions): Promise<void> => {
-  if (!identifier.test(module)) throw new UsageError(`"${module}" is not a module name: lower-case letters, digits and "_", starting with a letter`);
+  assertModuleName(module);
   const project = findProject();
   if (options.from === undefined && options.into === undefined && existsSync(extractedFileOf(project, module))) return removeExtractedFile(project, module, options.dryRun === true);
   const topologyFile = topologyOf(project, options.from);
@@ -83,7 +81,7 @@ const merge = async (module: string, options: MoveOptions): Promise<void> => {
 const extract = async (module: string, options: MoveOptions): Promise<void> => {
   if (options.undo) return merge(module, options);
   if (options.into !== undefined) throw new UsageError('--into goes with --undo (or seam merge): extract puts the module in a service named after it');
-  if (!identifier.test(module)) throw new UsageError(`"${module}" is not a module name: lower-case letters, digits and "_", starting with a letter`);
+  assertModuleName(module);
   const project = findProject();
   const topologyFile = topologyOf(project, options.from);
   const writeTo = destinationOf(project, module, topologyFile, options.to);

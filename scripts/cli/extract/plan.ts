@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Application } from '../../../src/host/application.js';
+import { isModuleName } from '../../../src/kernel/module.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import type { FileChange } from '../file-changes.js';
 import { shown, type Project } from '../project.js';
@@ -44,11 +45,14 @@ export interface MovePlan {
   readonly changes: FileChange[];
 }
 
-const moduleName = /^[a-z][a-z0-9_]*$/;
+/** A usage error unless `module` can be a module's name at all: checked before anything is read. */
+export const assertModuleName = (module: string): void => {
+  if (!isModuleName(module)) throw new UsageError(`"${module}" is not a module name: lower-case letters, digits and "_", starting with a letter`);
+};
 
 const checkModule = (application: Application, module: string): string[] => {
   const known = application.modules.map((candidate) => candidate.name);
-  if (!moduleName.test(module)) throw new UsageError(`"${module}" is not a module name: lower-case letters, digits and "_", starting with a letter`);
+  assertModuleName(module);
   if (!known.includes(module)) throw new UsageError(`unknown module "${module}" (${application.name} has ${known.join(', ')})`);
   return known;
 };
