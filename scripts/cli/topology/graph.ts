@@ -1,7 +1,7 @@
 /**
  * @module `seam topology graph`: the services of a topology, the modules each runs, and what
  * crosses between them, read from the modules' own declarations: a contract call for each
- * `requires` (and the public edge's), an event flow for each `subscribes`, from the
+ * `requires` (the public edge's, and a seed's, marked), an event flow for each `subscribes`, from the
  * publishing service to the subscribing one. Calls and events inside one service are not drawn.
  */
 import type { Application } from '../../../src/host/application.js';
@@ -35,6 +35,8 @@ export const topologyGraph = (application: Application, topology: Topology): Top
   for (const module of application.modules) {
     const service = serviceOf.get(module.name);
     for (const contract of Object.values(module.requires)) add(service, providingService(contract.id), 'call', contract.id);
+    // Its sample-data seed calls these too (the caller permissions allow it), only while seeding.
+    for (const contract of module.seed?.requires ?? []) add(service, providingService(contract.id), 'call', `${contract.id} (seed)`);
     for (const subscription of module.subscribes ?? []) add(providingService(subscription.contract.id), service, 'event', subscription.event);
   }
   for (const gateway of topology.services.filter((service) => service.gateway)) {

@@ -24,6 +24,7 @@ const expectedEdges = (topology: Topology): string[] => {
   const edges = new Set<string>();
   for (const module of application.modules) {
     for (const contract of Object.values(module.requires)) edges.add(`${serviceOf(module.name)} call ${provider(contract.id)} ${contract.id}`);
+    for (const contract of module.seed?.requires ?? []) edges.add(`${serviceOf(module.name)} call ${provider(contract.id)} ${contract.id} (seed)`);
     for (const subscription of module.subscribes ?? []) edges.add(`${provider(subscription.contract.id)} event ${serviceOf(module.name)} ${subscription.event}`);
   }
   const gateway = topology.services.find((service) => service.gateway)?.name ?? '?';
