@@ -20,6 +20,8 @@ export interface MainProcess {
   /** The URL it listens on, once its "listening" line appears; rejects if it exits first. */
   readonly listening: Promise<string>;
   readonly exited: Promise<MainExit>;
+  /** What it has written to standard output so far (its log lines). */
+  output(): string;
 }
 
 /** How to run the entry point: by default src/main.ts under tsx, from the repository root. */
@@ -54,5 +56,5 @@ export const startMain = (env: Record<string, string>, how: MainCommand = fromSo
     void exited.then((exit) => reject(new Error(`exited (${exit.code ?? exit.signal}) before listening: ${exit.stderr}`)));
   });
   listening.catch(() => undefined); // callers that only await `exited` must not see an unhandled rejection
-  return { child, listening, exited };
+  return { child, listening, exited, output: () => stdout };
 };

@@ -99,8 +99,10 @@ const unsettled = new Set(['OUTCOME_UNKNOWN', 'SERVICE_UNAVAILABLE', 'REMOTE_CAL
 /**
  * The same order again, with the same key, until the shop says how it ended: retried while the
  * answer is a retryable 503 or the connection dropped (waiting Retry-After), polled while PENDING.
+ * The default window allows a step postponed by the longest retry delay (30 s) to be retried
+ * twice more after the database is back.
  */
-export const settle = async (first: OrderAnswer, productId: string, timeoutMs = 60_000): Promise<OrderAnswer> => {
+export const settle = async (first: OrderAnswer, productId: string, timeoutMs = 120_000): Promise<OrderAnswer> => {
   const deadline = Date.now() + timeoutMs;
   let answer = first;
   while ((answer.status === 0 || unsettled.has(answer.code ?? '') || answer.orderStatus === 'PENDING') && Date.now() < deadline) {
@@ -119,6 +121,10 @@ export interface OrderTruth {
   readonly payment: string | null;
   /** Reservation status, if one exists. */
   readonly reservation: string | null;
+  /** Failed attempts at the current step, when the next is due, and who holds the lease: why an order is still pending. */
+  readonly attempts: number;
+  readonly nextAt: string;
+  readonly owner: string | null;
 }
 
 /** How every order of `productId` stands in the database (`url`: a role that may read every schema). */
@@ -126,7 +132,8 @@ export const ordersInDatabase = async (url: string, productId: string): Promise<
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     const orders = await sql<OrderTruth[]>`
-      select o.idempotency_key as "idempotencyKey", o.id, o.status, o.saga_step as "sagaStep", p.status as payment, r.status as reservation
+      select o.idempotency_key as "idempotencyKey", o.id, o.status, o.saga_step as "sagaStep", p.status as payment, r.status as reservation,
+        o.saga_attempts as attempts, o.saga_next_at::text as "nextAt", o.saga_owner as owner
       from orders.orders o
       left join payments.payments p on p.order_id = o.id::text
       left join inventory.reservations r on r.id = o.id::text
