@@ -29,6 +29,7 @@ import type { Application } from './application.js';
 import { callerPermissionsOf } from './caller-permissions.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
+import { startTelemetry } from './telemetry.js';
 import { serviceMetrics } from './metrics.js';
 import { metricsPlacement, operatorRoutes } from './operator.js';
 import { bindRemoteContracts, openDiscovery } from './remote-contracts.js';
@@ -102,6 +103,9 @@ const networkOf = (application: Application, config: AppConfig, topology: Topolo
 export const startModules = async (application: Application, config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
   const topology = topologyOf(application, config);
   const service = selectService(topology, config.deployment.service);
+  // First, so every span of the start is recorded, and stopped last, so the last spans are exported.
+  const telemetry = startTelemetry({ service: service.name, application: application.name, instanceId: config.deployment.instanceId, environment: config.environment, logger });
+  lifecycle.onStop('telemetry', () => telemetry.shutdown());
   const network = networkOf(application, config, topology, service);
   const tls = config.deployment.tls === undefined ? undefined : loadServiceTls(config.deployment.tls);
   const metrics = serviceMetrics({ service: service.name });

@@ -5,7 +5,7 @@
  * SERVICE_UNAVAILABLE. Other errors (a constraint, a bug) pass through untouched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentCall } from './call-context.js';
+import { callDeadline } from './call-context.js';
 import { OutcomeUnknown, ServiceUnavailable, type SeamError } from './errors.js';
 
 /** What a transient failure did: `not-run` (nothing took effect) or `maybe-run`. */
@@ -69,7 +69,7 @@ const outcomeUnknown = (error: unknown): SeamError =>
 const nextDelay = (attempt: number): number | undefined => {
   if (attempt >= maxAttempts) return undefined;
   const delay = Math.random() * Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1));
-  const deadline = currentCall()?.deadline;
+  const deadline = callDeadline();
   return deadline !== undefined && Date.now() + delay >= deadline ? undefined : delay;
 };
 

@@ -17,6 +17,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { DatabaseConfig } from './config.js';
 import { openEmptyInMemory } from './pglite-template.js';
 import { postgresClient } from './postgres-client.js';
+import { inSpan, SpanKind, spansRecorded } from './tracing.js';
 
 /** The query API modules use, whichever driver is underneath. */
 export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -240,6 +241,19 @@ const openPglite = async (dataDir: string): Promise<DatabaseHandle> => {
   };
 };
 
+/**
+ * While spans are recorded, every transaction runs in a span of its own (its statements, its
+ * wait for a connection and its commit), under the step or call that opened it.
+ */
+const traceTransactions = (handle: DatabaseHandle): DatabaseHandle => {
+  if (!spansRecorded()) return handle;
+  const { db } = handle;
+  const transaction = db.transaction.bind(db);
+  const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': 'transaction' };
+  db.transaction = ((work, config) => inSpan('transaction', { kind: SpanKind.CLIENT, attributes }, () => transaction(work, config))) as Database['transaction'];
+  return handle;
+};
+
 /** Opens the configured database. */
-export const openDatabase = (config: DatabaseConfig): Promise<DatabaseHandle> =>
-  config.kind === 'postgres' ? Promise.resolve(openPostgres(config.url)) : openPglite(config.dataDir);
+export const openDatabase = async (config: DatabaseConfig): Promise<DatabaseHandle> =>
+  traceTransactions(config.kind === 'postgres' ? openPostgres(config.url) : await openPglite(config.dataDir));

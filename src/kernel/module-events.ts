@@ -2,7 +2,8 @@
  * @module Events among the modules of one host: who subscribes to what, each module's
  * handlers, the outbox relay, and where each delivery goes (a local handler, or a queue).
  */
-import { newSpanId, parseTraceparent, runInCall } from './call-context.js';
+import { activeOrRemoteParent, remoteParent } from './call-context.js';
+import { inSpan, linkTo, SpanKind } from './tracing.js';
 import type { AnyContract } from './contract.js';
 import type { Database } from './database.js';
 import { eventType, type EventEnvelope, type EventHandler, type EventHandlers, type EventPublisher } from './events.js';
@@ -103,10 +104,12 @@ export class ModuleEvents {
     const handler = this.#handlers.get(subscriber)?.get(event.type);
     if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
     const { db } = this.options;
-    // In the publisher's trace, as a span of its own, so its logs and calls join that trace.
-    const trace = parseTraceparent(event.traceparent);
-    if (trace === undefined) await consumeOnce(db, module.schema, event, handler);
-    else await runInCall({ traceId: trace.traceId, spanId: newSpanId() }, () => consumeOnce(db, module.schema, event, handler));
+    // A span of the publisher's trace: under the relay's or the queue job's span when one is
+    // active, else under the span that published the event; linked to that span either way.
+    const published = remoteParent(event.traceparent);
+    const parent = activeOrRemoteParent(event.traceparent);
+    const attributes = { 'messaging.operation.type': 'process', 'messaging.destination.name': module.name, 'messaging.message.id': event.id };
+    await inSpan(`handle ${event.type}`, { kind: SpanKind.CONSUMER, parent, links: linkTo(published), attributes }, () => consumeOnce(db, module.schema, event, handler));
   }
 
   async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {

@@ -15,11 +15,12 @@
  * far, so a living relay's deliveries are marked before their lease lapses. The statements
  * themselves are in outbox-store.ts.
  */
-import { outsideCall } from './call-context.js';
+import { outsideCall, remoteParent } from './call-context.js';
 import type { Database } from './database.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import { outboxStore, type ClaimedRow, type DeadLetter, type OutboxStore } from './outbox-store.js';
+import { inSpan } from './tracing.js';
 
 export type { DeadLetter } from './outbox-store.js';
 
@@ -192,7 +193,7 @@ export class OutboxRelay {
       while (next < claimed.length) {
         const row = claimed[next++]!;
         try {
-          await this.options.deliver(row.subscriber, envelopeOf(row));
+          await this.#deliver(row);
           delivered.push(row);
           deliveredCount += 1;
         } catch (error) {
@@ -216,6 +217,12 @@ export class OutboxRelay {
     if (failure) throw failure.reason;
     const full = this.options.schemas.some((schema) => claimed.filter((row) => row.schema === schema).length >= this.#batchSize);
     return { delivered: deliveredCount, full };
+  }
+
+  /** Hands `row` to its subscriber, in a span of the trace that published it. */
+  #deliver(row: ClaimedRow): Promise<void> {
+    const attributes = { 'messaging.destination.name': row.subscriber, 'messaging.message.id': row.eventId, 'seam.delivery.attempt': row.attempts };
+    return inSpan(`relay ${row.eventType}`, { parent: remoteParent(row.traceparent), attributes }, () => this.options.deliver(row.subscriber, envelopeOf(row)));
   }
 
   /** Puts a row whose delivery failed back in line after its backoff, or parks it as dead. */

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { pgSchema } from 'drizzle-orm/pg-core';
-import { currentCall, formatTraceparent } from './call-context.js';
+import { traceparentOf } from './call-context.js';
+import { inSpan, SpanKind } from './tracing.js';
 import type { AnyContract } from './contract.js';
 import { statement, type Database, type Statement } from './database.js';
 import { Internal } from './errors.js';
@@ -67,14 +68,15 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
     const type = eventType(options.contract, event);
     const subscribers = options.subscribersOf(type);
     if (subscribers.length === 0) return id;
-    const call = currentCall();
-    const traceparent = call === undefined ? null : formatTraceparent(call.traceId, call.spanId);
-    const values: PublishValues = { eventId: id, eventType: type, payload: parsed.data, traceparent };
-    subscribers.forEach((subscriber, n) => {
-      values[`id${n}`] = randomUUID();
-      values[`subscriber${n}`] = subscriber;
+    // The row keeps this span's trace: its delivery and every handler continue it.
+    await inSpan(`publish ${type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'seam.outbox', 'messaging.destination.name': options.schema } }, async (span) => {
+      const values: PublishValues = { eventId: id, eventType: type, payload: parsed.data, traceparent: traceparentOf(span.spanContext()) };
+      subscribers.forEach((subscriber, n) => {
+        values[`id${n}`] = randomUUID();
+        values[`subscriber${n}`] = subscriber;
+      });
+      await publishStatement(options.schema, subscribers.length).run(tx, values);
     });
-    await publishStatement(options.schema, subscribers.length).run(tx, values);
     options.onPublished?.();
     return id;
   },

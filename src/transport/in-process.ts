@@ -5,11 +5,13 @@
  * object that exposes the contract's methods and nothing else: a call costs what a direct
  * call costs. With validation, inputs and outputs are checked against the contract's zod
  * schemas, so a module that breaks its contract fails in development the way it would fail
- * across a network.
+ * across a network. While spans are recorded (host/telemetry.ts), each call also runs in a
+ * span named as the remote call's, so the monolith's trace has the split's tree of calls.
  */
 import type { z } from 'zod';
 import type { AnyContract, ContractApi } from '../kernel/contract.js';
 import { Internal } from '../kernel/errors.js';
+import { contractCallSpan, inSpan, isServing, spansRecorded } from '../kernel/tracing.js';
 import { fieldIssues, parseOrThrow } from '../kernel/validation.js';
 
 export interface InProcessOptions {
@@ -26,6 +28,12 @@ const checkOutput = (schema: z.ZodType, output: unknown, where: string): unknown
   const issues = fieldIssues(result.error);
   throw Internal.create(`${where} returned output that breaks its contract`, { errors: issues });
 };
+
+const traced =
+  (span: ReturnType<typeof contractCallSpan>, method: Method): Method =>
+  (input) =>
+    // Served over RPC, the call has its server span already.
+    isServing(span.name) ? method(input) : inSpan(span.name, { attributes: span.attributes }, () => method(input));
 
 /**
  * Binds `implementation` to `contract` for callers in this process.
@@ -44,12 +52,13 @@ export const bindInProcess = <C extends AnyContract>(
     const method = (implementation as unknown as Record<string, Method>)[name];
     if (typeof method !== 'function') throw new Error(`${contract.id}: implementation lacks method ${name}`);
     const bound = method.bind(implementation);
-    api[name] = validate
+    const checked: Method = validate
       ? async (input) => {
           const output = await bound(parseOrThrow(spec.input, input, `${contract.id}.${name} input`));
           return checkOutput(spec.output, output, `${contract.id}.${name}`);
         }
       : bound;
+    api[name] = spansRecorded() ? traced(contractCallSpan(contract.id, name), checked) : checked;
   }
   return Object.freeze(api) as unknown as ContractApi<C>;
 };

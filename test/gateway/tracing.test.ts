@@ -63,6 +63,6 @@ describe('tracing', () => {
       sql`select event_type, traceparent from orders.outbox where payload->>'orderId' = ${placed.body.id}`,
     );
     expect(events.length).toBeGreaterThan(0);
-    for (const event of events) expect(event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    for (const event of events) expect(event.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
   });
 });

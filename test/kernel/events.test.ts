@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
-import { runInCall } from '../../src/kernel/call-context.js';
+import { parseTraceparent, runInCall } from '../../src/kernel/call-context.js';
 import { consumeOnce } from '../../src/kernel/outbox.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { defineModule } from '../../src/kernel/module.js';
@@ -55,17 +55,20 @@ describe('events through the outbox', () => {
     expect(await host.relay.drain()).toBe(0);
   });
 
-  it('runs the handler in the trace of the call that published the event, as a span of its own', async () => {
+  it('runs the handler in the trace of the call that published the event (a new trace for one published outside any), as a span of its own', async () => {
     const { host, db, greeter } = await startHost();
     const publishedIn = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
     await runInCall(publishedIn, () => greeter.greet({ name: 'Traced', fail: false }));
     await greeter.greet({ name: 'Untraced', fail: false });
-    expect(await selectRows(db, sql`select traceparent from pub.outbox order by occurred_at`)).toEqual([{ traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` }, { traceparent: null }]);
+    const stored = await selectRows<{ traceparent: string }>(db, sql`select traceparent from pub.outbox order by occurred_at`);
+    // Each row keeps the span of its publication: a child of the caller's span, or the root of a trace of its own.
+    expect(stored.map((row) => parseTraceparent(row.traceparent)?.traceId)).toEqual([publishedIn.traceId, expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(stored[0]!.traceparent).not.toContain(publishedIn.spanId);
+    expect(stored[1]!.traceparent).not.toContain(publishedIn.traceId);
     expect(await host.relay.drain()).toBe(2);
     expect(listenerControl.calledIn.get('Traced')).toMatchObject({ traceId: publishedIn.traceId });
     expect(listenerControl.calledIn.get('Traced')!.spanId).not.toBe(publishedIn.spanId);
-    expect(listenerControl.calledIn.has('Untraced')).toBe(true);
-    expect(listenerControl.calledIn.get('Untraced')).toBeUndefined();
+    expect(listenerControl.calledIn.get('Untraced')).toMatchObject({ traceId: parseTraceparent(stored[1]!.traceparent)?.traceId });
   });
 
   it('relays outside the call whose publication nudged it: other events in the batch get neither its trace nor its deadline', async () => {
@@ -79,7 +82,8 @@ describe('events through the outbox', () => {
     const caller = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), deadline: Date.now() + 60_000 };
     await runInCall(caller, () => greeter.greet({ name: 'Nudged', fail: false }));
     await waitFor(async () => listenerControl.calledIn.size, (count) => count === 3, 30_000, "'Quiet' and 'Nudged' to arrive");
-    expect(listenerControl.calledIn.get('Quiet')).toBeUndefined();
+    expect(listenerControl.calledIn.get('Quiet')?.traceId).not.toBe(caller.traceId);
+    expect(listenerControl.calledIn.get('Quiet')?.deadline).toBeUndefined();
     expect(listenerControl.calledIn.get('Nudged')).toMatchObject({ traceId: caller.traceId });
     expect(listenerControl.calledIn.get('Nudged')!.deadline).toBeUndefined();
   });

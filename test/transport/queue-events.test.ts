@@ -18,7 +18,7 @@ import { ModuleHost, type ModuleHostOptions } from '../../src/kernel/module-host
 import { inProcessBinder } from '../../src/transport/in-process.js';
 import { QueueClient } from '../../src/transport/queue/connection.js';
 import { listDeadLetters, replayAll, replayDeadLetter } from '../../src/transport/queue/dead-letters.js';
-import { runInCall } from '../../src/kernel/call-context.js';
+import { formatTraceparent, parseTraceparent, runInCall } from '../../src/kernel/call-context.js';
 import { queueDelivery, startEventConsumer } from '../../src/transport/queue/events.js';
 import { deadEventQueueName, eventQueueName } from '../../src/transport/queue/wire.js';
 import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
@@ -184,13 +184,17 @@ describe('events over BullMQ', () => {
     const delivery = queueDelivery(connection());
     const queues = new QueueClient(connection());
     cleanups.push(() => delivery.close(), () => queues.close());
-    const ada = event('Ada');
+    const ada = { ...event('Ada'), traceparent: formatTraceparent('a'.repeat(32), 'b'.repeat(16)) };
     await delivery('sub', ada);
     await delivery('sub', ada);
     await delivery('sub', event('Grace'));
     const queue = queues.queue(eventQueueName('sub'));
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 2 });
-    expect((await queue.getJob(ada.id))?.data).toEqual(ada);
+    // The job is the event, carrying the trace of the span that sent it: the event's trace, another span.
+    const { traceparent, ...job } = (await queue.getJob(ada.id))?.data as typeof ada;
+    const { traceparent: published, ...sent } = ada;
+    expect(job).toEqual(sent);
+    expect(parseTraceparent(traceparent)).toMatchObject({ traceId: 'a'.repeat(32), parentId: expect.not.stringMatching(published.slice(36, 52)) });
   });
 
   it('retries a failing event, dead-letters it after the last attempt, and replays it once fixed', async () => {

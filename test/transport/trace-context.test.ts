@@ -2,10 +2,11 @@
  * The trace ids and traceparent headers the HTTP binding makes and reads on every call.
  */
 import { describe, expect, it } from 'vitest';
-import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from '../../src/kernel/call-context.js';
+import { TraceFlags } from '@opentelemetry/api';
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent, traceparentOf } from '../../src/kernel/call-context.js';
 
 describe('trace context', () => {
-  it('makes well-formed, distinct ids, also across pool refills', () => {
+  it('makes well-formed, distinct ids', () => {
     const seen = new Set<string>();
     for (let index = 0; index < 2000; index += 1) {
       const traceId = newTraceId();
@@ -20,11 +21,12 @@ describe('trace context', () => {
   it('reads back what it writes', () => {
     const traceId = newTraceId();
     const spanId = newSpanId();
-    expect(parseTraceparent(formatTraceparent(traceId, spanId))).toEqual({ traceId, parentId: spanId });
+    expect(parseTraceparent(formatTraceparent(traceId, spanId))).toEqual({ traceId, parentId: spanId, sampled: true });
+    expect(parseTraceparent(traceparentOf({ traceId, spanId, traceFlags: TraceFlags.NONE }))).toEqual({ traceId, parentId: spanId, sampled: false });
   });
 
   it('accepts upper case and surrounding blanks, as the pattern always did', () => {
-    expect(parseTraceparent(` 00-${'AB'.repeat(16)}-${'CD'.repeat(8)}-01 `)).toEqual({ traceId: 'ab'.repeat(16), parentId: 'cd'.repeat(8) });
+    expect(parseTraceparent(` 00-${'AB'.repeat(16)}-${'CD'.repeat(8)}-01 `)).toEqual({ traceId: 'ab'.repeat(16), parentId: 'cd'.repeat(8), sampled: true });
   });
 
   it('refuses all-zero ids, other versions and malformed headers', () => {

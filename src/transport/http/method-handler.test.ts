@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { currentCall, type CallContext } from '../../kernel/call-context.js';
+import { contractCallSpan } from '../../kernel/tracing.js';
 import type { MethodSpec } from '../../kernel/contract.js';
 import { defineError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
@@ -35,6 +36,7 @@ const serve = (behave: (input: { ms: number }) => Promise<unknown>) => {
     '/rpc/m/v1/go',
     methodHandler({
       where: 'm/v1.go',
+      span: contractCallSpan('m/v1', 'go'),
       spec,
       method,
       credentials: serviceCredentials({ secret, service: 'server' }),

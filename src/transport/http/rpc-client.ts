@@ -10,8 +10,9 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
-import { currentCall, formatTraceparent, newSpanId, newTraceId } from '../../kernel/call-context.js';
+import { callDeadline, traceparentOf } from '../../kernel/call-context.js';
 import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, type SeamError } from '../../kernel/errors.js';
+import { contractCallSpan, inSpan, SpanKind, type Attributes } from '../../kernel/tracing.js';
 import { endpointOf } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { errorFromBody, headers, methodPath } from './wire.js';
@@ -66,15 +67,23 @@ export type CallOptions = Omit<HttpBindingOptions, 'endpoint'>;
 export interface RemoteMethod {
   readonly path: string;
   readonly label: string;
+  readonly span: { readonly name: string; readonly attributes: Attributes };
 }
 
-export const remoteMethod = (contract: AnyContract, method: string): RemoteMethod => ({ path: methodPath(contract, method), label: `${contract.id}.${method}` });
+export const remoteMethod = (contract: AnyContract, method: string): RemoteMethod => ({
+  path: methodPath(contract, method),
+  label: `${contract.id}.${method}`,
+  span: contractCallSpan(contract.id, method),
+});
 
-/** Calls `target` on the service at `baseUrl`. */
-export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
-  const call = currentCall();
+/** Calls `target` on the service at `baseUrl`, in a client span whose id the server's span takes as its parent. */
+export const callHttp = (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> =>
+  inSpan(target.span.name, { kind: SpanKind.CLIENT, attributes: target.span.attributes }, (span) => send(target, baseUrl, input, options, traceparentOf(span.spanContext())));
+
+const send = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions, traceparent: string): Promise<unknown> => {
+  const callerDeadline = callDeadline();
   const now = Date.now();
-  const deadline = call?.deadline === undefined ? now + options.timeoutMs : Math.min(call.deadline, now + options.timeoutMs);
+  const deadline = callerDeadline === undefined ? now + options.timeoutMs : Math.min(callerDeadline, now + options.timeoutMs);
   const remaining = deadline - now;
   if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${target.label}`);
   const credential = options.credentials.currentIfIssued() ?? (await options.credentials.current());
@@ -100,7 +109,7 @@ export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unk
         headers.timeout,
         String(Math.floor(remaining)),
         headers.traceparent,
-        formatTraceparent(call?.traceId ?? newTraceId(), newSpanId()),
+        traceparent,
       ],
       body: JSON.stringify(input),
       // undici's own timers, not an AbortSignal per call: the signal costs a timer and

@@ -16,6 +16,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { defineError, toSeamError, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
+import { contractCallSpan } from '../../kernel/tracing.js';
 import { callHeadersOf } from './call-headers.js';
 import { callerGate, type CallerPermissions, type DeniedCall } from './caller-permissions.js';
 import { methodHandler, type Method } from './method-handler.js';
@@ -54,7 +55,7 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
     for (const [name, spec] of Object.entries(contract.methods)) {
       const method = (api as unknown as Record<string, Method>)[name]!;
       const deny = (caller: string): SeamError => gate.deny(caller, contract.id, name);
-      app.post(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, spec, method, credentials, callers, deny, logger }));
+      app.post(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, span: contractCallSpan(contract.id, name), spec, method, credentials, callers, deny, logger }));
     }
   }
 

@@ -10,8 +10,10 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
+import { activeOrRemoteParent, remoteParent, traceparentOf } from '../../kernel/call-context.js';
 import type { EventEnvelope } from '../../kernel/events.js';
 import type { Deliver } from '../../kernel/outbox-relay.js';
+import { inSpan, linkTo, SpanKind } from '../../kernel/tracing.js';
 import { fieldIssues } from '../../kernel/validation.js';
 import { QueueClient, type QueueClientOptions } from './connection.js';
 import { startConsumer, type Consumer, type ConsumerOptions } from './consumer.js';
@@ -51,8 +53,12 @@ export const queueDelivery = (options: QueueDeliveryOptions): QueueDelivery => {
   const client = new QueueClient(options, 'producer');
   const timeoutMs = options.timeoutMs ?? 5000;
   const deliver = async (subscriber: string, event: EventEnvelope): Promise<void> => {
-    const queue = client.queue(eventQueueName(subscriber));
-    await within(queue.add(event.type, event, jobOptions(event.id)), timeoutMs, `Enqueueing ${event.type} for ${subscriber}`);
+    const name = eventQueueName(subscriber);
+    const queue = client.queue(name);
+    // The job carries this span's trace, so its consumer's span is this one's child.
+    await inSpan(`send ${name}`, { kind: SpanKind.PRODUCER, parent: activeOrRemoteParent(event.traceparent), attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': name, 'messaging.message.id': event.id } }, (span) =>
+      within(queue.add(event.type, { ...event, traceparent: traceparentOf(span.spanContext()) }, jobOptions(event.id)), timeoutMs, `Enqueueing ${event.type} for ${subscriber}`),
+    );
   };
   return Object.assign(deliver, { close: () => client.close() });
 };
@@ -73,17 +79,24 @@ export interface EventConsumerOptions extends ConsumerOptions {
  * with backoff and, after the last attempt, dead-lettered to `seam.dead.<subscriber>`; a job
  * that is not an event envelope at all is dead-lettered at once.
  */
-export const startEventConsumer = (options: EventConsumerOptions): Promise<Consumer> =>
-  startConsumer(
+export const startEventConsumer = (options: EventConsumerOptions): Promise<Consumer> => {
+  const queueName = eventQueueName(options.subscriber);
+  return startConsumer(
     {
-      queue: eventQueueName(options.subscriber),
+      queue: queueName,
       deadQueue: deadEventQueueName(options.subscriber),
       process: async (job) => {
         const parsed = envelope.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`Job ${job.id} is not an event envelope: ${describeIssues(parsed.error)}`);
         const { id, type, payload, occurredAt, traceparent } = parsed.data;
-        await options.handle({ id, type, payload, occurredAt, traceparent });
+        // Asynchronous work: the sender's span is both the parent (one trace per order) and a link.
+        const sent = remoteParent(traceparent);
+        const attributes = { 'messaging.system': 'bullmq', 'messaging.operation.type': 'process', 'messaging.destination.name': queueName, 'messaging.message.id': id };
+        await inSpan(`process ${queueName}`, { kind: SpanKind.CONSUMER, parent: sent, links: linkTo(sent), attributes }, () =>
+          options.handle({ id, type, payload, occurredAt, traceparent }),
+        );
       },
     },
     options,
   );
+};

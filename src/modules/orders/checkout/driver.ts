@@ -15,12 +15,13 @@ import type { Database } from '../../../kernel/database.js';
 import type { EventPublisher } from '../../../kernel/events.js';
 import { failpoint } from '../../../kernel/failpoint.js';
 import type { Logger } from '../../../kernel/logger.js';
+import { inSpan } from '../../../kernel/tracing.js';
 import type { ordersContract } from '../contract.js';
 import type { OrderRepository, OrderRow, StepChanges } from '../order.repository.js';
 import type { SagaStep } from '../schema.js';
 import type { CardCustody } from './card-custody.js';
 import type { Lease } from './lease.js';
-import { compensate, needsCard, takeStep, type CheckoutDeps, type StepContext, type Transition } from './steps.js';
+import { compensate, needsCard, takeStep, type ActiveStep, type CheckoutDeps, type StepContext, type Transition } from './steps.js';
 import type { CheckoutWaiters } from './waiters.js';
 
 export interface CheckoutDriver {
@@ -131,6 +132,14 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
     if (current && (current.status === 'CANCELLED' || current.sagaStep === 'compensate')) await compensate(current, deps);
   };
 
+  /** Takes `step` in a span of its own: the saga's progress in the order's trace, a compensation marked as one. */
+  const stepInSpan = (step: ActiveStep, order: OrderRow): Promise<Transition> =>
+    inSpan(`checkout ${step}`, { attributes: { 'seam.saga.name': 'checkout', 'seam.saga.step': step, 'seam.saga.compensation': step === 'compensate', 'seam.saga.attempt': order.sagaAttempts + 1 } }, async (span) => {
+      const transition = await takeStep(step, order, context);
+      span.setAttribute('seam.saga.transition', transition.kind);
+      return transition;
+    });
+
   /** The order as this run ended its checkout; undefined when it stopped short of the end. */
   const runUnderLease = async (orderId: string, inserted: OrderRow | undefined): Promise<OrderRow | undefined> => {
     let order = inserted ?? (await orders.claim(orderId, lease.owner, lease.seconds));
@@ -139,7 +148,7 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
     while (order) {
       const step = order.sagaStep;
       if (step === 'done') return order;
-      const transition = await takeStep(step, order, context);
+      const transition = await stepInSpan(step, order);
       if (transition.kind === 'retry') {
         await postpone(order, unrecorded, transition.error);
         return undefined;

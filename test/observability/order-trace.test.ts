@@ -1,0 +1,121 @@
+/**
+ * One order, traced end to end and exported over OTLP/HTTP to a receiver the test runs: in the
+ * split (a process per service, real PostgreSQL and Redis), one trace from the gateway through
+ * orders, inventory, payments and shipping, the outbox, the relay and the BullMQ queue to
+ * notifications, every parent present; in the monolith, the same tree of contract calls.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../src/host/start.js';
+import type { RunningSplit } from '../../scripts/split/run-split.js';
+import { startOtlpReceiver, spanKind, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { orderBody, ShopClient } from '../support/shop-client.js';
+import { startTestSplit } from '../support/shop-deployments.js';
+import { startTestApp } from '../support/test-app.js';
+import { ancestry, contractCallEdges, orphans, traceOf, type Trace } from '../support/trace-tree.js';
+import { waitFor } from '../support/wait-for.js';
+
+const exporting = (receiver: OtlpReceiver): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
+
+/** Places one order as a new customer; the trace the gateway's span for it began. */
+const placeTracedOrder = async (url: string, receiver: OtlpReceiver): Promise<{ orderId: string; traceId: string }> => {
+  const customer = await new ShopClient(url).signIn(`traced-${Date.now()}@example.com`);
+  const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
+  const placed = await customer.post<{ id: string; status: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }]), { 'idempotency-key': `traced-${Date.now()}` });
+  expect(placed.status).toBe(201);
+  const request = await waitFor(
+    async () => receiver.spans.find((span) => span.name === 'POST /api/v1/orders' && span.kind === spanKind.server),
+    (found) => found !== undefined,
+    30_000,
+    'the gateway span of POST /api/v1/orders',
+  );
+  return { orderId: placed.body.id, traceId: request!.traceId };
+};
+
+/** The trace once notifications has handled the order's OrderConfirmed in it. */
+const confirmedTrace = (receiver: OtlpReceiver, traceId: string): Promise<Trace> =>
+  waitFor(
+    async () => traceOf(receiver.spans, traceId),
+    (trace) => trace.spans.some((span) => span.name === 'handle orders/v1#OrderConfirmed'),
+    30_000,
+    'notifications to handle OrderConfirmed in the order trace',
+  );
+
+const named = (trace: Trace, name: string, service?: string): ReceivedSpan => {
+  const span = trace.spans.find((candidate) => candidate.name === name && (service === undefined || candidate.service === service));
+  expect(span, `a span ${name}${service ? ` in ${service}` : ''} in ${trace.spans.map((s) => `${s.service}:${s.name}`).join(', ')}`).toBeDefined();
+  return span!;
+};
+
+describe('an order traced through the split', () => {
+  let receiver: OtlpReceiver;
+  let split: RunningSplit;
+  let trace: Trace;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    split = await startTestSplit(exporting(receiver));
+    const { traceId } = await placeTracedOrder(split.gatewayUrl, receiver);
+    trace = await confirmedTrace(receiver, traceId);
+  }, 240_000);
+  afterAll(async () => {
+    await split?.stop();
+    await receiver?.close();
+  });
+
+  it('is one trace with one root, the request, and every parent present', () => {
+    expect(trace.spans.filter((span) => span.parentSpanId === '').map((span) => `${span.service}:${span.name}`)).toEqual(['gateway:POST /api/v1/orders']);
+    expect(orphans(trace).map((span) => `${span.service}:${span.name}`)).toEqual([]);
+    expect(new Set(trace.spans.map((span) => span.service))).toEqual(new Set(['gateway', 'orders', 'catalog', 'inventory', 'payments', 'shipping', 'notifications']));
+  });
+
+  it('crosses each service as a client span and, under it, the server span of the same call', () => {
+    const servers = trace.spans.filter((span) => span.kind === spanKind.server && span.attributes['rpc.system'] === 'seam');
+    expect(servers.map((span) => span.service)).toEqual(expect.arrayContaining(['orders', 'catalog', 'inventory', 'payments', 'shipping']));
+    for (const server of servers) {
+      const client = trace.byId.get(server.parentSpanId);
+      expect({ kind: client?.kind, name: client?.name }, `${server.service}:${server.name}`).toEqual({ kind: spanKind.client, name: server.name });
+      expect(client?.service).not.toBe(server.service);
+    }
+  });
+
+  it('goes from the request through the checkout, the outbox, the relay and the queue to the notification', () => {
+    const handled = named(trace, 'handle orders/v1#OrderConfirmed', 'notifications');
+    const path = ancestry(trace, handled).map((span) => `${span.service}:${span.name}`);
+    expect(path).toEqual([
+      'gateway:POST /api/v1/orders',
+      'gateway:orders/v1/placeOrder',
+      'orders:orders/v1/placeOrder',
+      // The checkout's last record and its event: one transaction.
+      'orders:transaction',
+      'orders:publish orders/v1#OrderConfirmed',
+      'orders:relay orders/v1#OrderConfirmed',
+      'orders:send seam.events.notifications',
+      'notifications:process seam.events.notifications',
+      'notifications:handle orders/v1#OrderConfirmed',
+    ]);
+    // Asynchronous hops also link back to the span that sent them.
+    const processed = trace.byId.get(handled.parentSpanId)!;
+    expect(processed.links.map((link) => link.spanId)).toEqual([processed.parentSpanId]);
+    for (const step of ['checkout reserve', 'checkout charge', 'checkout ship']) expect(named(trace, step, 'orders').attributes['seam.saga.name']).toBe('checkout');
+    // The inbox row and the handler's writes: one transaction, under the handler's span.
+    const inbox = named(trace, 'transaction', 'notifications');
+    expect({ parent: trace.byId.get(inbox.parentSpanId)?.name, system: inbox.attributes['db.system.name'] }).toEqual({ parent: 'handle orders/v1#OrderConfirmed', system: 'postgresql' });
+  });
+
+  it('keeps its calls as the tree the monolith draws too', async () => {
+    const monolithReceiver = await startOtlpReceiver();
+    let monolith: RunningApp | undefined;
+    try {
+      monolith = await startTestApp(exporting(monolithReceiver));
+      const { traceId } = await placeTracedOrder(monolith.url, monolithReceiver);
+      const inProcess = await confirmedTrace(monolithReceiver, traceId);
+      expect(orphans(inProcess)).toEqual([]);
+      expect(new Set(inProcess.spans.map((span) => span.service))).toEqual(new Set(['shop']));
+      expect(contractCallEdges(inProcess)).toEqual(contractCallEdges(trace));
+      expect(contractCallEdges(trace)).toContain('orders/v1/placeOrder > payments/v1/charge');
+    } finally {
+      await monolith?.stop();
+      await monolithReceiver.close();
+    }
+  }, 120_000);
+});
