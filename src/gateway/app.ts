@@ -18,7 +18,7 @@ import { edgeErrors, edgeProtection } from './edge-limits.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import { memoryStore, type LimiterStore } from './limiter-store.js';
 import { openApiRoutes, publicApiBase } from './openapi/document.js';
-import { traceContext } from './trace-context.js';
+import { traceContext, type RequestObserver } from './trace-context.js';
 import { errorResponse, errorTitles } from './problem.js';
 import { PayloadTooLarge, protocolErrors } from './protocol-errors.js';
 import { httpStatusOf, publicStatuses } from './public-status.js';
@@ -41,6 +41,8 @@ export interface GatewayOptions {
   readonly limitStore?: LimiterStore;
   /** Where `GET /` leads (in development, the API reference); without it `/` is a 404, as in production. */
   readonly homeRedirect?: string;
+  /** Hears how each request went (route template, method, status, seconds): the request metrics. */
+  readonly observeRequest?: RequestObserver;
 }
 
 export const createGateway = (options: GatewayOptions): Hono => {
@@ -51,7 +53,7 @@ export const createGateway = (options: GatewayOptions): Hono => {
 
   app.use(requestId());
   // Before the access log, so its line carries the trace id too.
-  app.use(traceContext());
+  app.use(traceContext(options.observeRequest));
   app.use(accessLog(logger));
 
   /**

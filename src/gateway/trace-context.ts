@@ -3,7 +3,8 @@
  * trace when it sends a valid `traceparent`, otherwise in a new one. From there the trace
  * reaches every module call, every remote call (as its `traceparent`), every event (stored
  * with its outbox row, so the handlers join the trace, in process or over a queue) and every
- * log line. The span is named after the route template, never the path: a path holds ids.
+ * log line. The span is named after the route template, never the path: a path holds ids;
+ * the same template labels the request's duration metric.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -17,14 +18,20 @@ export const routeTemplateOf = (c: Context): string => {
   return template === '' || template.includes('*') ? 'unmatched' : template;
 };
 
-export const traceContext = (): MiddlewareHandler => (c, next) =>
-  inSpan(
+/** How a public request went, for its metrics: its route template, method, status and seconds. */
+export type RequestObserver = (request: { readonly route: string; readonly method: string; readonly status: number; readonly seconds: number }) => void;
+
+export const traceContext = (observe?: RequestObserver): MiddlewareHandler => (c, next) => {
+  const started = performance.now();
+  return inSpan(
     `${c.req.method}`,
     { kind: SpanKind.SERVER, parent: remoteParent(c.req.header('traceparent')), attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path } },
     async (span) => {
       await next();
-      if (!span.isRecording()) return;
+      if (!span.isRecording() && observe === undefined) return;
       const route = routeTemplateOf(c);
+      observe?.({ route, method: c.req.method, status: c.res.status, seconds: (performance.now() - started) / 1000 });
+      if (!span.isRecording()) return;
       span.updateName(`${c.req.method} ${route}`);
       span.setAttribute('http.route', route);
       span.setAttribute('http.response.status_code', c.res.status);
@@ -34,3 +41,4 @@ export const traceContext = (): MiddlewareHandler => (c, next) =>
       }
     },
   );
+};

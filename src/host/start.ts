@@ -29,6 +29,7 @@ import type { Application } from './application.js';
 import { callerPermissionsOf } from './caller-permissions.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
+import { watchEventQueues, watchOutboxes, watchPool } from './system-metrics.js';
 import { startTelemetry } from './telemetry.js';
 import { serviceMetrics } from './metrics.js';
 import { metricsPlacement, operatorRoutes } from './operator.js';
@@ -122,11 +123,12 @@ export const startModules = async (application: Application, config: AppConfig, 
   }
   const delivery = network ? queueDelivery({ connection: network.redisUrl }) : undefined;
   if (delivery) lifecycle.onStop('event delivery', () => delivery.close());
+  const bindLocal = inProcessBinder({ validate: config.validateContracts });
   const host = new ModuleHost({
     ...(database ? { database } : {}),
     logger,
     config,
-    bind: inProcessBinder({ validate: config.validateContracts }),
+    bind: (contract, implementation) => metrics.instrument('in_process', contract, bindLocal(contract, implementation)),
     allModules: application.modules,
     ...(delivery ? { deliverRemote: delivery } : {}),
   });
@@ -151,9 +153,16 @@ export const startModules = async (application: Application, config: AppConfig, 
   }
   lifecycle.onStop('modules', () => host.stop());
   await host.start(local);
+  if (database) {
+    const publishing = local.filter((module) => Object.keys(module.provides.events).length > 0).map((module) => module.schema);
+    watchOutboxes(metrics.registry, database, publishing, logger);
+    watchPool(metrics.registry, database);
+  }
   if (network) {
     const consumers = await startEventConsumers(host, local, network.redisUrl, logger);
     lifecycle.onStop('event consumers', () => Promise.all(consumers.map((consumer) => consumer.close())).then(() => undefined));
+    const subscribers = local.filter((module) => (module.subscribes ?? []).length > 0).map((module) => module.name);
+    if (subscribers.length > 0) lifecycle.onStop('queue metrics', watchEventQueues(metrics.registry, network.redisUrl, subscribers, logger));
   }
   // The gateway counts its rate limits in Redis when there is one, so they hold across its
   // replicas. Registered before the HTTP server, so it closes after the last request.
@@ -181,6 +190,7 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
         ...(parts.limits ? { limitStore: parts.limits.store } : {}),
         // A newcomer opening the shop in a browser lands on the API reference, not a 404.
         ...(config.env === 'development' ? { homeRedirect: '/docs' } : {}),
+        observeRequest: parts.metrics.observeRequest,
       })
     : new Hono().route('/', healthRoutes(readiness));
   if (network && host.modules.length > 0) {

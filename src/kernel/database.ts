@@ -16,7 +16,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { DatabaseConfig } from './config.js';
 import { openEmptyInMemory } from './pglite-template.js';
-import { postgresClient } from './postgres-client.js';
+import { postgresClient, type PoolUsage } from './postgres-client.js';
 import { inSpan, SpanKind, spansRecorded } from './tracing.js';
 
 /** The query API modules use, whichever driver is underneath. */
@@ -39,6 +39,8 @@ export interface DatabaseHandle {
   pendingMigrations(source: MigrationSource): Promise<number>;
   /** Throws unless the database answers a trivial query. */
   ping(): Promise<void>;
+  /** The connection pool's use now (a server's pool; PGlite is one connection in process and has none). */
+  usage?(): PoolUsage;
   close(): Promise<void>;
 }
 
@@ -215,6 +217,7 @@ const openPostgres = (url: string): DatabaseHandle => {
     async ping() {
       await client()`select 1`;
     },
+    usage: () => connections.usage(),
     async close() {
       await connections.end();
     },

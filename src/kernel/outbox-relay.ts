@@ -20,6 +20,7 @@ import type { Database } from './database.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import { outboxStore, type ClaimedRow, type DeadLetter, type OutboxStore } from './outbox-store.js';
+import { countDelivery } from './metrics.js';
 import { inSpan } from './tracing.js';
 
 export type { DeadLetter } from './outbox-store.js';
@@ -194,6 +195,7 @@ export class OutboxRelay {
         const row = claimed[next++]!;
         try {
           await this.#deliver(row);
+          countDelivery(row.schema, 'delivered');
           delivered.push(row);
           deliveredCount += 1;
         } catch (error) {
@@ -230,6 +232,7 @@ export class OutboxRelay {
     const dead = row.attempts >= (this.options.maxAttempts ?? 8);
     if (dead) await this.#store.markDead(row, describe(error));
     else await this.#store.retryLater(row, Math.round((this.options.backoffMs ?? defaultBackoff)(row.attempts)), describe(error));
+    countDelivery(row.schema, dead ? 'dead' : 'retried');
     this.options.logger[dead ? 'error' : 'warn'](
       { err: error, subscriber: row.subscriber, eventType: row.eventType, eventId: row.eventId, attempts: row.attempts },
       dead ? 'event delivery failed for the last time; parked as dead' : 'event delivery failed; will retry',

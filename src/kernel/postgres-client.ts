@@ -22,6 +22,8 @@ type Parameters_ = postgres.ParameterOrJSON<never>[] | undefined;
 interface Pool {
   current(): Sql;
   observe(error: unknown): void;
+  /** Counts `work` as holding (or waiting for) a connection until it settles: the pool's usage. */
+  track<T>(work: Promise<T>): Promise<T>;
 }
 
 /**
@@ -40,12 +42,12 @@ class RetriedStatement implements PromiseLike<unknown> {
   ) {}
 
   then<A = unknown, B = never>(onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    this.#rows ??= runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options), isRead(this.query), this.pool.observe);
+    this.#rows ??= this.pool.track(runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options), isRead(this.query), this.pool.observe));
     return this.#rows.then(onFulfilled, onRejected);
   }
 
   values(): Promise<unknown> {
-    return runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options).values(), isRead(this.query), this.pool.observe);
+    return this.pool.track(runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options).values(), isRead(this.query), this.pool.observe));
   }
 }
 
@@ -90,7 +92,7 @@ const preparing = (pool: Pool): Sql =>
       if (property === 'begin') {
         return (...args: unknown[]) => {
           const work = args.pop() as (inner: Sql) => unknown;
-          return runTransaction(
+          return pool.track(runTransaction(
             (stage) =>
               pool.current().begin(...(args as []), async (inner) => {
                 stage.current = 'work';
@@ -101,7 +103,7 @@ const preparing = (pool: Pool): Sql =>
                 return result;
               }),
             pool.observe,
-          );
+          ));
         };
       }
       const value: unknown = Reflect.get(target, property, target);
@@ -219,17 +221,41 @@ export interface PostgresClient {
   readonly client: postgres.Sql;
   /** The pool of the moment itself, for what runs outside drizzle (migrations, probes). */
   current(): postgres.Sql;
+  /** Connections in use by drizzle's statements and transactions, and those waiting for one. */
+  usage(): PoolUsage;
   end(): Promise<void>;
 }
 
+export interface PoolUsage {
+  readonly inUse: number;
+  readonly waiting: number;
+}
+
+/** Connections in the pool: postgres.js queues what finds them all busy. */
+const poolSize = 10;
+
 /** The client for the server at `url`. */
 export const postgresClient = (url: string): PostgresClient => {
-  const connections = replaceablePool(() => postgres(url, { max: 10, connect_timeout: 10, onnotice: () => undefined, connection: { application_name: 'seam' } }));
+  const connections = replaceablePool(() => postgres(url, { max: poolSize, connect_timeout: 10, onnotice: () => undefined, connection: { application_name: 'seam' } }));
+  let inFlight = 0;
+  const done = (): void => {
+    inFlight -= 1;
+  };
   const pool: Pool = {
     current: () => connections.current(),
     observe: (error) => {
       if (wedged(error)) connections.replace();
     },
+    track: (work) => {
+      inFlight += 1;
+      void work.then(done, done);
+      return work;
+    },
   };
-  return { client: preparing(pool), current: pool.current, end: () => connections.end() };
+  return {
+    client: preparing(pool),
+    current: pool.current,
+    usage: () => ({ inUse: Math.min(inFlight, poolSize), waiting: Math.max(0, inFlight - poolSize) }),
+    end: () => connections.end(),
+  };
 };

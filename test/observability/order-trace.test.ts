@@ -3,15 +3,19 @@
  * split (a process per service, real PostgreSQL and Redis), one trace from the gateway through
  * orders, inventory, payments and shipping, the outbox, the relay and the BullMQ queue to
  * notifications, every parent present; in the monolith, the same tree of contract calls.
+ * Then every service's /metrics: each metric a dashboard queries is there, no label holds an id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/host/start.js';
+import { serviceCredentials } from '../../src/transport/http/service-credential.js';
+import { headers } from '../../src/transport/http/wire.js';
 import type { RunningSplit } from '../../scripts/split/run-split.js';
 import { startOtlpReceiver, spanKind, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { orderBody, ShopClient } from '../support/shop-client.js';
+import { orderBody, ShopClient, testCards } from '../support/shop-client.js';
 import { startTestSplit } from '../support/shop-deployments.js';
 import { startTestApp } from '../support/test-app.js';
 import { ancestry, contractCallEdges, orphans, traceOf, type Trace } from '../support/trace-tree.js';
+import { queriedMetricNames } from '../support/dashboards.js';
 import { waitFor } from '../support/wait-for.js';
 
 const exporting = (receiver: OtlpReceiver): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
@@ -100,6 +104,30 @@ describe('an order traced through the split', () => {
     // The inbox row and the handler's writes: one transaction, under the handler's span.
     const inbox = named(trace, 'transaction', 'notifications');
     expect({ parent: trace.byId.get(inbox.parentSpanId)?.name, system: inbox.attributes['db.system.name'] }).toEqual({ parent: 'handle orders/v1#OrderConfirmed', system: 'postgresql' });
+  });
+
+  it('shows on /metrics every metric a dashboard queries, from the services of the split, with no id in a label', async () => {
+    // A declined card: a cancelled checkout with a compensation, so the saga's counters have series too.
+    const customer = await new ShopClient(split.gatewayUrl).signIn(`declined-${Date.now()}@example.com`);
+    const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
+    const declined = await customer.post('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }], testCards.declined), { 'idempotency-key': `declined-${Date.now()}` });
+    expect(declined.status).toBe(402);
+    // A service of the deployment calling a contract it may not: refused, and counted.
+    const notifications = serviceCredentials({ secret: split.sharedEnv['SEAM_SERVICE_SECRET']!, service: 'notifications' });
+    const refused = await fetch(`${split.instance('inventory').url}/rpc/inventory/v1/reserve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [headers.credential]: await notifications.current() },
+      body: '{}',
+    });
+    expect(refused.status).toBe(403);
+    const scrapes = await Promise.all(split.instances.map(async (instance) => ({ service: instance.spec.service, text: await (await fetch(`${instance.url}/metrics`)).text() })));
+    const samples = scrapes.flatMap(({ service, text }) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => ({ service, line })));
+    const exposed = new Set(samples.map(({ line }) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0]));
+    expect(queriedMetricNames().filter((name) => !exposed.has(name))).toEqual([]);
+    const idLike = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{16,}\b|\d{6,}|127\.0\.0\.1|:\d{4,5}\b/i;
+    const labelled = samples.filter(({ line }) => line.startsWith('seam_') || line.startsWith('http_server_'));
+    expect(labelled.length).toBeGreaterThan(100);
+    expect(labelled.filter(({ line }) => idLike.test(line.slice(0, line.lastIndexOf('}') + 1))).map(({ service, line }) => `${service}: ${line}`)).toEqual([]);
   });
 
   it('keeps its calls as the tree the monolith draws too', async () => {

@@ -15,6 +15,7 @@ import type { Database } from '../../../kernel/database.js';
 import type { EventPublisher } from '../../../kernel/events.js';
 import { failpoint } from '../../../kernel/failpoint.js';
 import type { Logger } from '../../../kernel/logger.js';
+import { countCompensation, countSagaOutcome } from '../../../kernel/metrics.js';
 import { inSpan } from '../../../kernel/tracing.js';
 import type { ordersContract } from '../contract.js';
 import type { OrderRepository, OrderRow, StepChanges } from '../order.repository.js';
@@ -88,12 +89,16 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
         if (error instanceof LeaseLost) return undefined;
         throw error;
       });
-    if (done) logger.info({ orderId: done.id, status: done.status }, 'checkout finished');
+    if (done) {
+      logger.info({ orderId: done.id, status: done.status }, 'checkout finished');
+      countSagaOutcome('checkout', done.status === 'CONFIRMED' ? 'confirmed' : 'cancelled');
+    }
     return done;
   };
 
   const startCompensating = (order: OrderRow, unrecorded: StepChanges, { reason, details }: Extract<Transition, { kind: 'cancel' }>): Promise<OrderRow | undefined> => {
     logger.info({ orderId: order.id, reason, step: order.sagaStep }, 'checkout cancelled; compensating');
+    countCompensation('checkout', order.sagaStep);
     const changes = { ...unrecorded, cancellationReason: reason, cancellationDetails: details ?? null };
     return orders.recordStep(db, order.id, 'compensate', changes, lease.owner, lease.seconds);
   };
