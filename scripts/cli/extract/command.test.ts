@@ -3,6 +3,7 @@
  * project): --dry-run writes nothing, --undo puts the module back byte for byte, and bad
  * arguments are one line on stderr with exit 2.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { application } from '../../../src/application.js';
 import { applyChanges } from '../file-changes.js';
@@ -29,6 +30,8 @@ describe('seam extract', { timeout: 120_000 }, () => {
     expect(ending.stdout).toContain('--- a/deploy/split/topology.yaml\n+++ b/deploy/split/topology.yaml\n');
     expect(ending.stdout).toContain('--- /dev/null\n+++ b/deploy/split/k8s/services/inventory.yaml\n');
     expect(ending.stdout).toContain('+  inventory:\n+    <<: *service\n');
+    expect(ending.stdout).toContain('--- a/deploy/observability/prometheus/split.yml\n+++ b/deploy/observability/prometheus/split.yml\n');
+    expect(ending.stdout).toContain('+  - job_name: inventory\n+    metrics_path: /metrics\n+    dns_sd_configs:\n+      - names: [inventory]\n');
     expect(ending.stdout).toMatch(/dry run: nothing written/);
     expect(scratch.snapshot()).toEqual(before);
   });
@@ -41,6 +44,7 @@ describe('seam extract', { timeout: 120_000 }, () => {
     expect(extracted).toMatchObject({ code: 0, stderr: '' });
     expect(extracted.stdout).toContain('inventory now runs in service "inventory" (it left "gateway") of deploy/split/topology.yaml:');
     expect(extracted.stdout).toContain('created deploy/split/k8s/services/inventory.yaml');
+    expect(extracted.stdout).toContain('changed deploy/observability/prometheus/split.yml');
     expect(extracted.stdout).toMatch(/Provision its database role seam_inventory.*\n.*seam db provision --topology deploy\/split\/topology.yaml/);
     expect(extracted.stdout).toContain('kubectl apply -k deploy/split/k8s');
     expect(extracted.stdout).toMatch(/Verify: "inventory" answers GET \/readyz/);
@@ -49,7 +53,21 @@ describe('seam extract', { timeout: 120_000 }, () => {
     const undone = await scratch.seam(['extract', '--undo', 'inventory', '--from', 'deploy/split/topology.yaml']);
     expect(undone).toMatchObject({ code: 0, stderr: '' });
     expect(undone.stdout).toContain('inventory now runs in service "gateway"');
+    expect(undone.stdout).toContain('changed deploy/observability/prometheus/split.yml');
     expect(scratch.snapshot()).toEqual(before);
+  });
+
+  it("leaves an operator's own scrape configuration alone and says what to add by hand", async () => {
+    scratch = withInventoryMerged();
+    const own = 'scrape_configs:\n  - job_name: seam\n    static_configs:\n      - targets: [gateway:9464, orders:9464]\n';
+    writeFileSync(scratch.at('deploy/observability/prometheus/split.yml'), own);
+    const extracted = await scratch.seam(['extract', 'inventory', '--from', 'deploy/split/topology.yaml']);
+
+    expect(extracted).toMatchObject({ code: 0, stderr: '' });
+    expect(extracted.stdout).toContain(
+      'Note: deploy/observability/prometheus/split.yml (mounted by deploy/split/compose.yaml) has no job finding a Seam service by DNS (dns_sd_configs names: [<service>]) to copy, so it was left alone: add a scrape job for "inventory" by hand.\n',
+    );
+    expect(readFileSync(scratch.at('deploy/observability/prometheus/split.yml'), 'utf8')).toBe(own);
   });
 
   it('from the monolith by default, --dry-run shows the new topology and writes nothing', async () => {

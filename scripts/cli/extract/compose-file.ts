@@ -3,13 +3,15 @@
  * is found by its SEAM_SERVICE; a new one copies an existing one-module service (image, shared
  * environment, depends_on, healthcheck; no published port), with a database URL of its own
  * written next to the others (an anchor, where the file uses anchors) and handed to the
- * provisioning service as DATABASE_URL_<SERVICE>.
+ * provisioning service as DATABASE_URL_<SERVICE>. The Prometheus configuration the file
+ * mounts, if any, gains or loses the service's scrape job with it (prometheus-scrape-file.ts).
  */
 import { Alias, isAlias, isMap, isScalar, Pair, Scalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { databaseRoleOf } from '../../../src/host/topology.js';
 import { serviceUrlVariable } from '../../../src/host/service-logins.js';
 import { CliFailure } from '../cli-errors.js';
 import { notSplitMessage, pickTemplate, type DeploymentEditor, type NewService } from './deployment-editor.js';
+import { scrapeFileOf, type PrometheusScrapeFile } from './prometheus-scrape-file.js';
 import type { TopologyFile } from './topology-file.js';
 import { anchoredPair, insertAfterLast, keyOf, mapAt, pairOf, renamedWords, withRole } from './yaml-nodes.js';
 import type { YamlFiles } from './yaml-files.js';
@@ -28,6 +30,7 @@ export class ComposeFile implements DeploymentEditor {
   private readonly document: Document;
   private readonly services: YAMLMap;
   private readonly provisionEnv: YAMLMap;
+  private readonly scrapeFile: PrometheusScrapeFile | undefined;
 
   constructor(
     files: YamlFiles,
@@ -45,6 +48,11 @@ export class ComposeFile implements DeploymentEditor {
     const provisioner = services.items.map((pair) => mapAt(pair.value as Node, 'environment')).find((env) => env?.items.some(isRoleVariable));
     if (!provisioner) throw new CliFailure(notSplitMessage(this.shown, 'service that provisions a database role per service (DATABASE_URL_<SERVICE>)'));
     this.provisionEnv = provisioner;
+    this.scrapeFile = scrapeFileOf(files, services, path);
+  }
+
+  notes(): string[] {
+    return this.scrapeFile?.notes() ?? [];
   }
 
   addService(service: NewService): void {
@@ -63,6 +71,9 @@ export class ComposeFile implements DeploymentEditor {
     const key = new Scalar(service.name);
     key.spaceBefore = isScalar(template.pair.key) && template.pair.key.spaceBefore === true;
     insertAfterLast(this.services.items, new Pair(key, spec), (pair) => this.appNameOf(pair) !== undefined);
+    // The new service serves /metrics as the one it copies does, so its job copies that one's, else any Seam service's.
+    const seamHosts = this.services.items.flatMap((pair) => (this.appNameOf(pair) === undefined ? [] : (keyOf(pair) ?? [])));
+    this.scrapeFile?.addJob(service.name, service.name, [keyOf(template.pair) ?? template.name, ...seamHosts]);
   }
 
   removeService(name: string): void {
@@ -70,6 +81,7 @@ export class ComposeFile implements DeploymentEditor {
     if (!app) return;
     this.removeCredentials(app);
     this.services.items.splice(this.services.items.indexOf(app.pair), 1);
+    this.scrapeFile?.removeJob(keyOf(app.pair) ?? name, name);
   }
 
   addRole(service: string): void {

@@ -28,6 +28,8 @@ export interface DeploymentEditor {
   removeRole(service: string): void;
   /** Copies the variables under `prefix` that `from` sets and `to` does not. */
   copySettings(from: string, to: string, prefix: string): void;
+  /** What the edits so far leave to the operator, each a sentence without its full stop. */
+  notes(): string[];
 }
 
 /** What a deployment knows of one of its services, to choose which to copy. */

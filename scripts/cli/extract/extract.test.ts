@@ -1,6 +1,7 @@
 /**
  * `seam extract` and `seam merge` as library calls on a copy of deploy/: what they write is
- * checked with the repository's own deployment checks (test/deploy), and kustomize renders it.
+ * checked with the repository's own deployment checks (test/deploy), Prometheus's scrape jobs
+ * included, and kustomize renders it.
  * The split has every module alone already, so each test first merges one back to have
  * something to extract.
  */
@@ -13,6 +14,7 @@ import type { Application } from '../../../src/host/application.js';
 import { loadTopology } from '../../../src/host/topology.js';
 import { checkCompose, type ComposeFile } from '../../../test/deploy/compose.js';
 import { checkKubernetes, type Resource } from '../../../test/deploy/kubernetes.js';
+import { checkScrapeConfig, type PrometheusConfig } from '../../../test/deploy/observability-compose.js';
 import type { Target } from '../../../test/deploy/targets.js';
 import { CliFailure } from '../cli-errors.js';
 import { applyChanges } from '../file-changes.js';
@@ -46,6 +48,13 @@ const targetOf = (topologyFile: string, autoscaled: readonly string[], app: Appl
 });
 
 const composeOf = (path: string): ComposeFile => parse(readFileSync(scratch.at(path), 'utf8'), { merge: true }) as ComposeFile;
+/** The copy's split compose file and the scrape configuration its prometheus mounts, checked together. */
+const splitScrapeProblems = (target: Target): string[] => {
+  const config = parse(readFileSync(scratch.at('deploy/observability/prometheus/split.yml'), 'utf8')) as PrometheusConfig;
+  return checkScrapeConfig(config, composeOf('deploy/split/compose.yaml'), target);
+};
+const scrapeJobNames = (): string[] =>
+  ((parse(readFileSync(scratch.at('deploy/observability/prometheus/split.yml'), 'utf8')) as PrometheusConfig).scrape_configs ?? []).map((job) => job.job_name ?? '');
 const find = (resources: readonly Resource[], kind: string, name: string): Resource | undefined =>
   resources.find((resource) => resource.kind === kind && resource.metadata?.name === name);
 const envNames = (deployment: Resource | undefined): string[] =>
@@ -64,6 +73,8 @@ describe('seam extract on a copy of deploy/split', () => {
     const compose = composeOf('deploy/split/compose.yaml');
     expect(compose.services?.['inventory']?.deploy?.replicas ?? 1).toBe(replicas);
     expect(checkCompose(compose, target)).toEqual([]);
+    expect(scrapeJobNames().at(-1)).toBe('inventory');
+    expect(splitScrapeProblems(target)).toEqual([]);
     if (!kubectl) return;
     const resources = kustomize<Resource>(scratch.at('deploy/split/k8s'));
     expect(find(resources, 'Deployment', 'inventory')).toBeDefined();
@@ -83,6 +94,8 @@ describe('seam extract on a copy of deploy/split', () => {
     expect(target.topology.services.find((service) => service.name === expected)?.modules).toContain('inventory');
     expect(target.topology.services.map((service) => service.name)).not.toContain('inventory');
     expect(checkCompose(composeOf('deploy/split/compose.yaml'), target)).toEqual([]);
+    expect(scrapeJobNames()).not.toContain('inventory');
+    expect(splitScrapeProblems(target)).toEqual([]);
     if (!kubectl) return;
     const resources = kustomize<Resource>(scratch.at('deploy/split/k8s'));
     expect(find(resources, 'Deployment', 'inventory')).toBeUndefined();
@@ -94,7 +107,8 @@ describe('seam extract on a copy of deploy/split', () => {
     merge('inventory');
     const before = scratch.snapshot();
     extract('inventory');
-    expect(scratch.snapshot()).not.toEqual(before);
+    const scrapeFile = 'deploy/observability/prometheus/split.yml';
+    expect(scratch.snapshot().get(scrapeFile)).not.toBe(before.get(scrapeFile));
     merge('inventory');
     expect(scratch.snapshot()).toEqual(before);
   });
@@ -131,6 +145,8 @@ describe('seam extract on a copy of deploy/split', () => {
     const target = targetOf(split, ['catalog', 'orders', 'placement-probe'], withProbe);
     expect(target.topology.services.find((service) => service.name === 'placement-probe')?.modules).toEqual([probe]);
     expect(checkCompose(composeOf('deploy/split/compose.yaml'), target)).toEqual([]);
+    expect(scrapeJobNames().at(-1)).toBe('placement-probe');
+    expect(splitScrapeProblems(target)).toEqual([]);
     if (!kubectl) return;
     expect(checkKubernetes(kustomize<Resource>(scratch.at('deploy/split/k8s')), target)).toEqual([]);
   });

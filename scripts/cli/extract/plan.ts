@@ -9,6 +9,7 @@ import { isModuleName } from '../../../src/kernel/module.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import type { FileChange } from '../file-changes.js';
 import { shown, type Project } from '../project.js';
+import type { DeploymentEditor } from './deployment-editor.js';
 import { deploymentsOf } from './deployments.js';
 import { TopologyFile, type PlacedService } from './topology-file.js';
 import { YamlFiles } from './yaml-files.js';
@@ -65,6 +66,9 @@ const openTopology = (project: Project, path: string, files: YamlFiles): Topolog
 const settingsPrefixes = (application: Application): Map<string, string> =>
   new Map(application.modules.flatMap((module) => (module.settings ? [[module.name, module.settings.prefix] as const] : [])));
 
+/** What the deployments leave to the operator; two compose files sharing one scrape file say the same once. */
+const notesOf = (editors: readonly DeploymentEditor[]): string[] => [...new Set(editors.flatMap((editor) => editor.notes()))];
+
 /** The service a module of its own runs in: named after it, "_" as "-" (a DNS label). */
 export const serviceNameOf = (module: string): string => module.replaceAll('_', '-');
 
@@ -94,9 +98,10 @@ export const extractionPlan = (project: Project, application: Application, optio
     editor.addService({ name: service, module, replicas, topologyShown, settings: source && prefix ? { from: source.name, prefix } : undefined });
     if (source && topology.service(source.name)?.modules.length === 0) editor.removeRole(source.name);
   }
-  const notes = source && topology.service(source.name)?.modules.length === 0 && editors.length > 0
-    ? [`"${source.name}" runs no module now and lost its database role: comments in its files may still speak of one`]
-    : [];
+  const notes = [
+    ...(source && topology.service(source.name)?.modules.length === 0 && editors.length > 0 ? [`"${source.name}" runs no module now and lost its database role: comments in its files may still speak of one`] : []),
+    ...notesOf(editors),
+  ];
   const changes = options.writeTo === undefined ? files.changes() : files.changes().map((change) => (change.path === options.topologyFile ? writtenTo(options.writeTo as string, change, headerOf(project, options)) : change));
   return { module, service, other: source?.name, deployments: editors.map((editor) => editor.shown), notes, changes };
 };
@@ -144,9 +149,10 @@ export const mergePlan = (project: Project, application: Application, options: M
     if (prefix) editor.copySettings(own.name, into, prefix);
     editor.removeService(own.name);
   }
-  const notes = !targetHadModules && editors.length > 0
-    ? [`"${into}" ran no module before and has a database role now: comments in its files may still say it has no database`]
-    : [];
+  const notes = [
+    ...(!targetHadModules && editors.length > 0 ? [`"${into}" ran no module before and has a database role now: comments in its files may still say it has no database`] : []),
+    ...notesOf(editors),
+  ];
   return { module, service: own.name, other: into, deployments: editors.map((editor) => editor.shown), notes, changes: files.changes() };
 };
 

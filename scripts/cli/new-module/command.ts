@@ -12,7 +12,7 @@ import { heardTable, parseSubscription } from './subscriptions.js';
 
 /** The lines `seam new module` prints after writing the module. */
 export const reportLines = (project: Project, generated: GeneratedModule): string[] => {
-  const { names, subscriptions, changes, placements } = generated;
+  const { names, subscriptions, changes, placements, notes } = generated;
   const moduleDir = shown(project, join(project.modulesDir, names.module));
   const step = (command: string, what: string): string => `  ${command.padEnd(40)} ${what}`;
   const handled = (type: string): string => `its handler in ${moduleDir}/module.ts writes it to ${names.module}.${heardTable} and logs "${type} received"`;
@@ -20,6 +20,7 @@ export const reportLines = (project: Project, generated: GeneratedModule): strin
     ...changes.map((change) => `${change.before === undefined ? 'created' : 'changed'} ${shown(project, change.path)}`),
     ...(subscriptions.length > 0 ? ['', 'Subscribes to:', ...subscriptions.map(({ type, module }) => `  ${type} (module ${module}): ${handled(type)}`)] : []),
     ...(placements.length > 0 ? ['', 'Placed in every topology:', ...placements.map((line) => `  ${line}`)] : []),
+    ...notes.map((note) => `Note: ${note}.`),
     '',
     'Next steps:',
     step(`npx vitest run ${moduleDir}`, 'runs its test'),

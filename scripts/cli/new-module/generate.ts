@@ -45,6 +45,8 @@ export interface GeneratedModule {
   readonly changes: readonly FileChange[];
   /** Where the module runs in each topology, one line each. */
   readonly placements: readonly string[];
+  /** What placing it left to the user, one sentence each. */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -135,6 +137,7 @@ export const generateModule = async (project: Project, application: Application,
   applyChanges(written);
   const changes = [...written];
   const placements: string[] = [];
+  const notes: string[] = [];
   try {
     changes.push(...generateFirstMigration(project.root, moduleDir));
     const withModule: Application = { ...application, modules: [...application.modules, await importModule(at('module.ts'), names)] };
@@ -144,6 +147,7 @@ export const generateModule = async (project: Project, application: Application,
       applyChanges(placement.changes);
       changes.push(...placement.changes);
       placements.push(placement.summary);
+      notes.push(...placement.notes);
     }
     changes.push(...recordSnapshots(project));
   } catch (error) {
@@ -153,5 +157,5 @@ export const generateModule = async (project: Project, application: Application,
     if (!(error instanceof CliFailure)) throw error;
     throw new CliFailure(`module ${names.module} not written: ${error.message}; fix that and run seam new module ${names.module} again`, error.exitCode);
   }
-  return { names, subscriptions, changes, placements };
+  return { names, subscriptions, changes, placements, notes };
 };

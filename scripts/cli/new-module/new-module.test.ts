@@ -75,6 +75,10 @@ describe.skipIf(madeAlready.length > 0)(`seam new module reviews --events, in a 
     expect(servicesOf('deploy/split/topology.yaml')['reviews']?.modules).toEqual(['reviews']);
     expect(servicesOf('deploy/examples/inventory-extracted.yaml')['shop']?.modules).toContain('reviews');
     expect(read('contracts/public-api.v1.openapi.json')).toContain('"/reviews"');
+    // The split's Prometheus scrapes the new service as it scrapes the others (test/deploy/observability.test.ts checks every one has a job).
+    expect(lines).toContain('changed deploy/observability/prometheus/split.yml');
+    const scrapeJobs = (parseYaml(read('deploy/observability/prometheus/split.yml')) as { scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; port: number }[] }[] }).scrape_configs;
+    expect(scrapeJobs.find((job) => job.job_name === 'reviews')?.dns_sd_configs).toEqual([{ names: ['reviews'], type: 'A', port: 9464, refresh_interval: '15s' }]);
 
     expect(withoutEvents.code).toBe(0);
     expect(withoutEvents.stdout.split('\n')).toEqual(expect.arrayContaining(['created src/modules/loyalty_points/loyalty-point.repository.ts', 'created contracts/loyalty-points.v1.json']));

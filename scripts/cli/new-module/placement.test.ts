@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { application as shop } from '../../../src/application.js';
 import type { Application } from '../../../src/host/application.js';
+import { scratchProject } from '../extract/scratch-project.test-support.js';
 import type { Project } from '../project.js';
 import { placeModule, topologyFiles } from './placement.js';
 
@@ -65,5 +68,21 @@ describe('placing a new module', () => {
     const project = projectWith({ 'topology.yaml': blockStyle });
     const [change] = placeModule(project, application, 'reviews', join(project.deployDir, 'topology.yaml')).changes;
     expect(change?.after).toBe(blockStyle.replace('      - orders # last\n', '      - orders # last\n      - reviews\n'));
+  });
+
+  it('runs it as a service of its own in a split, which Prometheus scrapes like the others', () => {
+    const scratch = scratchProject();
+    temporaries.push(scratch.root);
+    const inventory = shop.modules.find((module) => module.name === 'inventory');
+    if (!inventory) throw new Error('the shop has an inventory module');
+    // A name no application of this repository has, so the test holds after `seam new module` too.
+    const withProbe: Application = { ...shop, modules: [...shop.modules, { ...inventory, name: 'placement_probe', schema: 'placement_probe' }] };
+    const placement = placeModule(scratch.project, withProbe, 'placement_probe', scratch.at('deploy/split/topology.yaml'));
+
+    expect(placement.summary).toBe('deploy/split/topology.yaml: placement_probe runs as service "placement-probe"');
+    expect(placement.notes).toEqual([]);
+    const scrape = placement.changes.find((change) => change.path === scratch.at('deploy/observability/prometheus/split.yml'));
+    const jobs = (parse(scrape?.after ?? '') as { scrape_configs: { job_name: string }[] }).scrape_configs;
+    expect(jobs.at(-1)).toEqual({ job_name: 'placement-probe', metrics_path: '/metrics', dns_sd_configs: [{ names: ['placement-probe'], type: 'A', port: 9464, refresh_interval: '15s' }] });
   });
 });

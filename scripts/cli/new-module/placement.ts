@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { Application } from '../../../src/host/application.js';
 import { CliFailure } from '../cli-errors.js';
-import { planExtraction } from '../extract/plan.js';
+import { extractionPlan } from '../extract/plan.js';
 import type { FileChange } from '../file-changes.js';
 import { shown, type Project } from '../project.js';
 
@@ -80,6 +80,8 @@ export interface Placement {
   readonly topologyFile: string;
   /** One line for the user: where the module went. */
   readonly summary: string;
+  /** What its deployments leave to the user, e.g. a scrape configuration of their own to extend by hand. */
+  readonly notes: readonly string[];
   readonly changes: FileChange[];
 }
 
@@ -96,13 +98,14 @@ export const placeModule = (project: Project, application: Application, module: 
     return {
       topologyFile: file,
       summary: `${shown(project, file)}: ${module} runs in service "${joined.name}"`,
+      notes: [],
       changes: [{ path: file, before: text, after: withModuleAdded(text, joined.node, module) }],
     };
   }
-  const changes = planExtraction(project, application, { module, topologyFile: file, replicas: 1 });
+  const { changes, notes } = extractionPlan(project, application, { module, topologyFile: file, replicas: 1 });
   if (changes.length === 0) throw new CliFailure(`seam extract planned no service for ${module} in ${shown(project, file)}`);
   const planned = changes.find((change) => change.path === file)?.after;
   const service = planned === undefined ? undefined : serviceRunning(planned, module);
   if (service === undefined) throw new CliFailure(`seam extract placed ${module} in no service of ${shown(project, file)}`);
-  return { topologyFile: file, summary: `${shown(project, file)}: ${module} runs as service "${service}"`, changes };
+  return { topologyFile: file, summary: `${shown(project, file)}: ${module} runs as service "${service}"`, notes, changes };
 };
