@@ -8,14 +8,14 @@
  * runs in the caller's trace and deadline, and its output is checked too (500 if broken).
  * Every call gets exactly one answer: the first failure, or the method's checked output.
  */
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Context as OtelContext } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { remoteParent, withDeadline } from '../../kernel/call-context.js';
 import type { MethodSpec } from '../../kernel/contract.js';
 import { DeadlineExceeded, Internal, toSeamError, validationFailed, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import { inSpan, recordFailure, servingCall, SpanKind, type Attributes } from '../../kernel/tracing.js';
+import { recordFailure, servingCall, SpanKind, startSpan, type Attributes, type Span } from '../../kernel/tracing.js';
 import { fieldIssues, parseOrThrow } from '../../kernel/validation.js';
 import { callHeadersOf, type CallHeaders } from './call-headers.js';
 import { unwatchDeadline, watchDeadline } from './deadline-watch.js';
@@ -73,11 +73,17 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
 
   return async (c) => {
     const sent = callHeadersOf(c);
-    // The span is the caller's span's child, and the method runs in it with the caller's deadline.
-    return inSpan(options.span.name, { ...spanOptions, parent: remoteParent(sent.traceparent) }, () => answer(c, sent));
+    // The span is the caller's span's child; the method runs in it, with the caller's deadline.
+    const parent = remoteParent(sent.traceparent);
+    const span = startSpan(options.span.name, { ...spanOptions, parent });
+    try {
+      return await answer(c, sent, trace.setSpan(parent, span), span);
+    } finally {
+      span.end();
+    }
   };
 
-  async function answer(c: Context, sent: CallHeaders): Promise<Response> {
+  async function answer(c: Context, sent: CallHeaders, inCall: OtelContext, span: Span): Promise<Response> {
     try {
       const caller = await credentials.verify(sent.credential);
       if (!callers.has(caller)) throw deny(caller);
@@ -90,7 +96,7 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
         throw validationFailed([{ field: '(body)', message: 'is not valid JSON' }], inputLabel);
       }
       const input = parseOrThrow(spec.input, body, inputLabel);
-      const work = context.with(servingCall(options.span.name, withDeadline(deadline)), () => method(input));
+      const work = context.with(servingCall(options.span.name, withDeadline(deadline, inCall)), () => method(input));
       const output = await (deadline === undefined ? work : withinDeadline(work, deadline));
       const checked = spec.output.safeParse(output);
       if (!checked.success) throw Internal.create(`${where} returned output that breaks its contract`, { errors: fieldIssues(checked.error) });
@@ -100,9 +106,9 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
     } catch (error) {
       const seamError = toSeamError(error);
       const status = rpcStatusOf(seamError);
-      if (status >= 500) logger.error({ err: error, method: where }, 'rpc call failed');
-      const span = trace.getActiveSpan();
-      if (span !== undefined) recordFailure(span, seamError);
+      // In the call's context, so the line carries its trace.
+      if (status >= 500) context.with(inCall, () => logger.error({ err: error, method: where }, 'rpc call failed'));
+      recordFailure(span, seamError);
       return c.json(errorBody(seamError), status as ContentfulStatusCode);
     }
   }

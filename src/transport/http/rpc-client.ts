@@ -12,7 +12,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { callDeadline, traceparentOf } from '../../kernel/call-context.js';
 import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, type SeamError } from '../../kernel/errors.js';
-import { contractCallSpan, inSpan, SpanKind, type Attributes } from '../../kernel/tracing.js';
+import { contractCallSpan, recordFailure, SpanKind, startSpan, type Attributes } from '../../kernel/tracing.js';
 import { endpointOf } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { errorFromBody, headers, methodPath } from './wire.js';
@@ -76,9 +76,21 @@ export const remoteMethod = (contract: AnyContract, method: string): RemoteMetho
   span: contractCallSpan(contract.id, method),
 });
 
-/** Calls `target` on the service at `baseUrl`, in a client span whose id the server's span takes as its parent. */
-export const callHttp = (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> =>
-  inSpan(target.span.name, { kind: SpanKind.CLIENT, attributes: target.span.attributes }, (span) => send(target, baseUrl, input, options, traceparentOf(span.spanContext())));
+/**
+ * Calls `target` on the service at `baseUrl`, in a client span whose id the server's span takes
+ * as its parent. The span is never made active: nothing runs under it in this process.
+ */
+export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
+  const span = startSpan(target.span.name, { kind: SpanKind.CLIENT, attributes: target.span.attributes });
+  try {
+    return await send(target, baseUrl, input, options, traceparentOf(span.spanContext()));
+  } catch (error) {
+    recordFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+};
 
 const send = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions, traceparent: string): Promise<unknown> => {
   const callerDeadline = callDeadline();
