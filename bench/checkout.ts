@@ -40,6 +40,7 @@ import { preparePlainShopDatabase } from './checkout/plain-shop/database.js';
 import { startPlainShop } from './checkout/plain-shop/server.js';
 import { printReport, type OrderStatements } from './checkout/report.js';
 import { startShop } from './checkout/shop.js';
+import { exportRequested, startOtlpSink } from './otlp-sink.js';
 import { jwtSecret } from './checkout/shop-config.js';
 import { backgroundStatement, captureStatements, countStatements, isRelayClaim, prefixLogLinesWithApplication, type LoggedStatement } from './checkout/statement-log.js';
 
@@ -59,7 +60,11 @@ await cleanups.around(async () => {
   cleanups.push(() => admin.end({ timeout: 5 }));
   await prefixLogLinesWithApplication(admin);
 
-  const shop = await startShop(pg.url, cleanups);
+  // With --export the shop records every span and sends it to a local receiver that discards it.
+  const sink = exportRequested() ? await startOtlpSink() : undefined;
+  if (sink) cleanups.push(() => sink.close());
+  console.log(sink ? `tracing: every span exported over OTLP/HTTP to a local receiver (${sink.url})` : 'tracing: on, nothing exported (no OTEL_EXPORTER_OTLP_ENDPOINT; --export sends every span to a local receiver)');
+  const shop = await startShop(pg.url, cleanups, sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {});
   const plainShop = await startPlainShop(await preparePlainShopDatabase(admin, pg.url, stockPerProduct), jwtSecret);
   cleanups.push(() => plainShop.stop());
   console.log(`setup: ${shop.productIds.length} products stocked with ${stockPerProduct} units each in both shops, one customer signed in`);
@@ -105,6 +110,7 @@ await cleanups.around(async () => {
   await placeInPlainShop(10_000_000);
   const plainRequest = await stopPlainLog();
   await shop.stop();
+  if (sink) console.log(`spans exported: ${sink.received().requests} OTLP requests, ${Math.round(sink.received().bytes / 1024)} KiB`);
 
   const none = countStatements([]);
   const frameworkStatements: OrderStatements = { request: countStatements(shopRequest), afterAnswer: countStatements(relayDelivery), logged: shopRequest };

@@ -5,10 +5,16 @@
  */
 import { Hono } from 'hono';
 import { listen } from '../src/host/http-server.js';
+import { startTelemetry } from '../src/host/telemetry.js';
 import { createLogger } from '../src/kernel/logger.js';
 import { rpcServer } from '../src/transport/http/rpc-server.js';
 import { serviceCredentials } from '../src/transport/http/service-credential.js';
 import { benchContract, benchSecret, echo } from './transport-contract.js';
+
+// An --export run: this side's spans go to the client's local receiver too.
+if (process.env['OTEL_EXPORTER_OTLP_ENDPOINT']) {
+  startTelemetry({ service: 'bench-server', application: 'bench', instanceId: 'bench-server', environment: process.env, logger: createLogger({ level: 'silent' }) });
+}
 
 const app = new Hono();
 // The CPU this process has used, so the client can tell server time per call from its own.

@@ -12,7 +12,9 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent } from 'undici';
+import { startTelemetry } from '../src/host/telemetry.js';
 import { createLogger } from '../src/kernel/logger.js';
+import { exportRequested, startOtlpSink } from './otlp-sink.js';
 import { staticDiscovery } from '../src/transport/discovery/discovery.js';
 import { bindHttp } from '../src/transport/http/rpc-client.js';
 import { Balancer } from '../src/transport/resilience/balancer.js';
@@ -34,10 +36,18 @@ if (!pinned && hasTaskset) {
   process.exit(code ?? 1);
 }
 
+// With --export both sides record every span and send it to a local receiver that discards it.
+const sink = exportRequested() ? await startOtlpSink() : undefined;
+if (sink) startTelemetry({ service: 'bench-client', application: 'bench', instanceId: 'bench-client', environment: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, logger: createLogger({ level: 'silent' }) });
+
 // The server runs in the client's form: compiled under plain node after a build, else under tsx.
 const serverEntry = entryCommand(import.meta.url, './transport-server');
 const serverArgs = [serverEntry.command, ...serverEntry.args];
-const serverOptions: SpawnOptions = { cwd: serverEntry.cwd, stdio: ['ignore', 'pipe', 'inherit'] };
+const serverOptions: SpawnOptions = {
+  cwd: serverEntry.cwd,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: sink ? { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : process.env,
+};
 const server = hasTaskset ? spawn('taskset', ['-c', '1', ...serverArgs], serverOptions) : spawn(serverEntry.command, serverEntry.args, serverOptions);
 const baseUrl = await new Promise<string>((resolve, reject) => {
   server.stdout!.on('data', (chunk: Buffer) => {
@@ -197,7 +207,13 @@ try {
   console.log(`\nHTTP binding: p50 ratio ${latencyRatio(1).toFixed(2)}x raw (target <= 1.25x: ${latencyRatio(1) <= 1.25 ? 'met' : 'NOT met'})`);
   console.log(`HTTP binding: throughput ${describeRatios(pairedRatios(1))} (target >= 0.80x: ${bindingThroughput >= 0.8 ? 'met' : 'NOT met'})`);
   console.log(`remote binding: p50 ratio ${latencyRatio(2).toFixed(2)}x raw; throughput ${describeRatios(pairedRatios(2))}`);
+  console.log(
+    sink
+      ? `tracing: every span of both sides exported over OTLP/HTTP to a local receiver (${sink.received().requests} requests, ${Math.round(sink.received().bytes / 1024)} KiB so far)`
+      : 'tracing: on, nothing exported (npm run bench:transport -- --export sends every span to a local receiver)',
+  );
 } finally {
   server.kill('SIGTERM');
   await agent.close();
+  await sink?.close();
 }

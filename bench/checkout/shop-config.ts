@@ -13,7 +13,8 @@ export const jwtSecret = randomUUID() + randomUUID();
 
 export const benchLogger = createLogger({ level: 'error' });
 
-export const shopConfig = (databaseUrl: string): AppConfig =>
+/** `extra`: more variables, such as OTEL_EXPORTER_OTLP_ENDPOINT for an `--export` run. */
+export const shopConfig = (databaseUrl: string, extra: Record<string, string> = {}): AppConfig =>
   loadConfig({
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -25,4 +26,5 @@ export const shopConfig = (databaseUrl: string): AppConfig =>
     SEAM_SEED: 'auto',
     ADMIN_EMAIL: adminEmail,
     ADMIN_PASSWORD: adminPassword,
+    ...extra,
   });

@@ -19,8 +19,8 @@ export interface RunningShop {
   stop(): Promise<void>;
 }
 
-export const startShop = async (databaseUrl: string, cleanups: Cleanups): Promise<RunningShop> => {
-  let running: RunningApp | undefined = await startApp(application, shopConfig(databaseUrl), benchLogger);
+export const startShop = async (databaseUrl: string, cleanups: Cleanups, env: Record<string, string> = {}): Promise<RunningShop> => {
+  let running: RunningApp | undefined = await startApp(application, shopConfig(databaseUrl, env), benchLogger);
   const app = running;
   const stop = async (): Promise<void> => {
     const stopping = running;
