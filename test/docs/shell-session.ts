@@ -43,17 +43,36 @@ export class ShellSession {
     const script = join(this.workDir, `block-${n}.sh`);
     const output = join(this.workDir, `block-${n}.out`);
     writeFileSync(script, `${code}\n`);
-    const done = `__walk_block_${n}_done__`;
+    const done = new RegExp(`__walk_block_${n}_done__ (\\d+)\\n`);
+    const finished = this.#printed(done, `block ${n}`, timeoutMs, () => `its output so far:\n${readFileSync(output, 'utf8').slice(-3000)}`);
     // stdin from /dev/null: a command must never read the session's own commands as its input.
-    this.#bash.stdin?.write(`source '${script}' < /dev/null > '${output}' 2>&1; printf '\\n${done} %d\\n' "$?"\n`);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = new RegExp(`${done} (\\d+)\\n`).exec(this.#stdout);
-      if (match) return { output: readFileSync(output, 'utf8'), status: Number(match[1]) };
-      if (this.#bash.exitCode !== null || this.#bash.signalCode !== null) throw new Error(`the shell exited during block ${n}:\n${this.#stdout.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`block ${n} did not finish within ${timeoutMs} ms; its output so far:\n${readFileSync(output, 'utf8').slice(-3000)}`);
-      await sleep(100);
-    }
+    this.#bash.stdin?.write(`source '${script}' < /dev/null > '${output}' 2>&1; printf '\\n__walk_block_${n}_done__ %d\\n' "$?"\n`);
+    const status = await finished;
+    return { output: readFileSync(output, 'utf8'), status };
+  }
+
+  /**
+   * Resolves with the number `marker` captures once bash prints it, checked on each chunk of
+   * bash's own output (the block's output goes to its file), so a block ends the moment it does.
+   */
+  #printed(marker: RegExp, what: string, timeoutMs: number, soFar: () => string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const match = marker.exec(this.#stdout);
+        if (match) settle(() => resolve(Number(match[1])));
+      };
+      const exited = (): void => settle(() => reject(new Error(`the shell exited during ${what}:\n${this.#stdout.slice(-2000)}`)));
+      const timer = setTimeout(() => settle(() => reject(new Error(`${what} did not finish within ${timeoutMs} ms; ${soFar()}`))), timeoutMs);
+      const settle = (end: () => void): void => {
+        clearTimeout(timer);
+        this.#bash.stdout?.off('data', check);
+        this.#bash.off('exit', exited);
+        end();
+      };
+      this.#bash.stdout?.on('data', check);
+      this.#bash.once('exit', exited);
+      if (this.#bash.exitCode !== null || this.#bash.signalCode !== null) exited();
+    });
   }
 
   /** Ends bash and every job it started: SIGTERM to the group, SIGKILL to whatever is left after `graceMs`. */

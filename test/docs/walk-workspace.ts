@@ -32,7 +32,7 @@ export interface WalkWorkspace {
   readonly blocksDir: string;
   /** The port each of the guide's port variables gets. */
   readonly ports: Readonly<Record<string, number>>;
-  /** Stops any PostgreSQL the guide left running, and removes everything. */
+  /** Stops any PostgreSQL the guide left running, and removes everything, npx's link to the copy included. */
   remove(): Promise<void>;
 }
 
@@ -61,6 +61,30 @@ const stopPostgresUnder = async (dir: string): Promise<void> => {
   };
   for (const pid of pids.filter(alive)) process.kill(pid, 'SIGQUIT'); // immediate shutdown, backends included
   for (let i = 0; i < 100 && pids.some(alive); i += 1) await sleep(100);
+};
+
+/** The project `manifest` (an npx cache entry's package.json) says it installed, or none if unreadable (being written). */
+const npxPackagesOf = (manifest: string): unknown[] => {
+  try {
+    const packages: unknown = (JSON.parse(readFileSync(manifest, 'utf8')) as { _npx?: { packages?: unknown } })._npx?.packages;
+    return Array.isArray(packages) ? packages : [];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * What `npx seam` leaves in npm's cache for `repo`: npx runs a project's own bin by installing
+ * the project (a link to it) into `<cache>/_npx/<hash>/`, one per directory, so every walk's
+ * copy would leave one behind, pointing nowhere once the copy is gone.
+ */
+const npxEntriesFor = (repo: string, env: Readonly<Record<string, string>>): string[] => {
+  const cache = spawnSync('npm', ['config', 'get', 'cache'], { cwd: repo, env, encoding: 'utf8' }).stdout?.trim();
+  const npxDir = cache ? join(cache, '_npx') : undefined;
+  if (npxDir === undefined || !existsSync(npxDir)) return [];
+  return readdirSync(npxDir)
+    .map((entry) => join(npxDir, entry))
+    .filter((entry) => npxPackagesOf(join(entry, 'package.json')).includes(repo));
 };
 
 const canBind = (port: number): Promise<boolean> =>
@@ -102,7 +126,9 @@ export const createWalkWorkspace = async (repoRoot: string, portsShown: GuidePor
     ports,
     remove: async () => {
       await stopPostgresUnder(guideDir);
+      const npxEntries = npxEntriesFor(repo, walkEnvironment());
       rmSync(root, { recursive: true, force: true });
+      for (const entry of npxEntries) rmSync(entry, { recursive: true, force: true });
     },
   };
 };
