@@ -27,9 +27,13 @@ import { rpcServer } from '../transport/http/rpc-server.js';
 import { inProcessBinder } from '../transport/in-process.js';
 import type { Application } from './application.js';
 import { callerPermissionsOf } from './caller-permissions.js';
+import { dashboardAccessOf } from './dashboard/access.js';
+import { dashboardBase } from './dashboard/layout.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
 import { watchEventQueues, watchOutboxes, watchPool } from './system-metrics.js';
+import { SpanBuffer } from './span-buffer.js';
 import { startTelemetry } from './telemetry.js';
 import { serviceMetrics } from './metrics.js';
 import { metricsPlacement, operatorRoutes } from './operator.js';
@@ -104,8 +108,18 @@ const networkOf = (application: Application, config: AppConfig, topology: Topolo
 export const startModules = async (application: Application, config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
   const topology = topologyOf(application, config);
   const service = selectService(topology, config.deployment.service);
+  // The dashboard is the gateway's; it keeps the recent spans of this process for its trace pages.
+  const dashboard = service.gateway ? dashboardAccessOf(config) : ({ enabled: false } as const);
+  const spanBuffer = dashboard.enabled ? new SpanBuffer() : undefined;
   // First, so every span of the start is recorded, and stopped last, so the last spans are exported.
-  const telemetry = startTelemetry({ service: service.name, application: application.name, instanceId: config.deployment.instanceId, environment: config.environment, logger });
+  const telemetry = startTelemetry({
+    service: service.name,
+    application: application.name,
+    instanceId: config.deployment.instanceId,
+    environment: config.environment,
+    logger,
+    ...(spanBuffer ? { spanBuffer } : {}),
+  });
   lifecycle.onStop('telemetry', () => telemetry.shutdown());
   const network = networkOf(application, config, topology, service);
   const tls = config.deployment.tls === undefined ? undefined : loadServiceTls(config.deployment.tls);
@@ -168,12 +182,14 @@ export const startModules = async (application: Application, config: AppConfig, 
   // replicas. Registered before the HTTP server, so it closes after the last request.
   const limits = service.gateway ? openLimitStore(config.deployment.redisUrl, logger) : undefined;
   if (limits) lifecycle.onStop('rate limit store', () => limits.close());
-  return { application, database, host, topology, service, network, metrics, tls, limits, edge };
+  return { application, database, host, topology, service, network, metrics, tls, limits, edge, dashboard, spanBuffer };
 };
 
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
 const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>, stopping: () => boolean): Hono => {
-  const { database, host, service, network, metrics } = parts;
+  const { database, host, service, network, metrics, dashboard, spanBuffer } = parts;
+  const tokens = accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const placement = metricsPlacement(config, service);
   const probe = unlessStopping(stopping, readinessOf(database, host));
   // Every answer names this process, draining or not: a runner that started it checks the name.
   const readiness = async (): Promise<ReadinessReport> => ({ ...(await probe()), instance: config.deployment.instanceId });
@@ -185,11 +201,11 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
         readiness,
         contracts: parts.application.modules.map((module) => module.provides),
         resolve: (contract) => host.api(contract),
-        tokens: accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds),
+        tokens,
         ...(parts.edge ? { edge: parts.edge } : {}),
         ...(parts.limits ? { limitStore: parts.limits.store } : {}),
-        // A newcomer opening the shop in a browser lands on the API reference, not a 404.
-        ...(config.env === 'development' ? { homeRedirect: '/docs' } : {}),
+        // A newcomer opening the shop in a browser lands on the dashboard (or the API reference), not a 404.
+        ...(config.env === 'development' ? { homeRedirect: dashboard.enabled ? dashboardBase : '/docs' } : {}),
         observeRequest: parts.metrics.observeRequest,
       })
     : new Hono().route('/', healthRoutes(readiness));
@@ -200,7 +216,16 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
       rpcServer({ served, credentials: network.credentials, callers: network.callers, onDenied: metrics.countDenied, logger: logger.child({ component: 'rpc-server' }) }),
     );
   }
-  const placement = metricsPlacement(config, service);
+  if (dashboard.enabled && spanBuffer) {
+    const outboxes = database && {
+      db: database.db,
+      publishing: host.modules.filter((module) => Object.keys(module.provides.events).length > 0),
+      deadLetters: () => host.relay.deadLetters(),
+      replay: (schema: string, id: string) => host.relay.replay(schema, id),
+    };
+    const metricsHere = placement.where === 'service-port';
+    app.route('/', dashboardRoutes({ application: parts.application, topology: parts.topology, viewers: dashboard.viewers, tokens, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}) }));
+  }
   if (placement.where === 'service-port') app.route('/', operatorRoutes(metrics, placement.token));
   return app;
 };

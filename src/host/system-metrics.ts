@@ -4,12 +4,12 @@
  * per queue, dead letters included) and the database pool (connections in use and waited
  * for). A source that cannot answer leaves its gauge out of that scrape rather than failing it.
  */
-import { sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
-import { selectRows, type DatabaseHandle } from '../kernel/database.js';
+import type { DatabaseHandle } from '../kernel/database.js';
 import type { Logger } from '../kernel/logger.js';
 import { QueueClient } from '../transport/queue/connection.js';
 import { deadEventQueueName, eventQueueName } from '../transport/queue/wire.js';
+import { outboxBacklog } from './outbox-backlog.js';
 
 /** Rows waiting in each outbox of `schemas` (module = its schema) and how long the oldest has waited. */
 export const watchOutboxes = (registry: Registry, database: DatabaseHandle, schemas: readonly string[], logger: Logger): void => {
@@ -17,12 +17,8 @@ export const watchOutboxes = (registry: Registry, database: DatabaseHandle, sche
     try {
       return await Promise.all(
         schemas.map(async (schema) => {
-          const [row] = await selectRows<{ backlog: number; age: number }>(
-            database.db,
-            sql`select count(*)::int as backlog, coalesce(extract(epoch from now() - min(occurred_at)), 0)::float8 as age
-                from ${sql.identifier(schema)}.outbox where status = 'pending'`,
-          );
-          return { schema, backlog: Number(row?.backlog ?? 0), age: Number(row?.age ?? 0) };
+          const { pending, oldestPendingSeconds } = await outboxBacklog(database.db, schema);
+          return { schema, backlog: pending, age: oldestPendingSeconds };
         }),
       );
     } catch (error) {

@@ -4,9 +4,11 @@
  * With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans are
  * batched and exported over OTLP/HTTP (protobuf) to it, as `service.name` = the topology's
  * service (OTEL_SERVICE_NAME overrides; OTEL_RESOURCE_ATTRIBUTES adds), sampled as
- * OTEL_TRACES_SAMPLER says (default parentbased_always_on). Without one, or with
- * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none, nothing is recorded: spans keep their
- * ids for logs and propagation and cost next to nothing (kernel/tracing.ts).
+ * OTEL_TRACES_SAMPLER says (default parentbased_always_on). When the dashboard is on, the
+ * same spans also go to its in-memory buffer (span-buffer.ts). Without either (no endpoint,
+ * or OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none, and no dashboard), nothing is
+ * recorded: spans keep their ids for logs and propagation and cost next to nothing
+ * (kernel/tracing.ts).
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -25,6 +27,7 @@ import type { Environment } from '../kernel/environment.js';
 import { ConfigError } from '../kernel/config.js';
 import type { Logger } from '../kernel/logger.js';
 import { useTracerProvider } from '../kernel/tracing.js';
+import type { SpanBuffer } from './span-buffer.js';
 
 export interface Telemetry {
   /** Where spans are exported (an OTLP/HTTP traces URL), if anywhere. */
@@ -94,23 +97,28 @@ export interface TelemetryOptions {
   readonly instanceId: string;
   readonly environment: Environment;
   readonly logger: Logger;
+  /** Keeps the recent spans for the dashboard, whether or not they are exported too. */
+  readonly spanBuffer?: SpanBuffer;
 }
 
-/** Installs this process's tracer provider: exporting when the variables say so, otherwise recording nothing. */
+/** Installs this process's tracer provider: exporting when the variables say so, buffering for the dashboard when it is on, otherwise recording nothing. */
 export const startTelemetry = (options: TelemetryOptions): Telemetry => {
-  const { environment: env, logger } = options;
+  const { environment: env, logger, spanBuffer } = options;
   const tracesUrl = tracesUrlOf(env);
-  if (tracesUrl === undefined) return { tracesUrl, shutdown: async () => undefined };
+  if (tracesUrl === undefined && spanBuffer === undefined) return { tracesUrl, shutdown: async () => undefined };
   // Ours first, then the variables' (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES), which win.
   const resource = resourceFromAttributes({
     'service.name': options.service,
     'service.namespace': options.application,
     'service.instance.id': options.instanceId,
   }).merge(detectResources({ detectors: [envDetector] }));
-  const processors: SpanProcessor[] = [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl }), ...batchingOf(env) })];
+  const processors: SpanProcessor[] = [
+    ...(spanBuffer ? [spanBuffer] : []),
+    ...(tracesUrl === undefined ? [] : [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl }), ...batchingOf(env) })]),
+  ];
   const provider = new TracerProvider({ resource, sampler: samplerOf(env), spanProcessors: processors });
   useTracerProvider(provider, true);
-  logger.info({ tracesUrl }, 'exporting traces');
+  if (tracesUrl !== undefined) logger.info({ tracesUrl }, 'exporting traces');
   return {
     tracesUrl,
     shutdown: async () => {

@@ -8,7 +8,8 @@ import { Command, Option } from 'commander';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { findProject, loadApplication, shown } from '../project.js';
 import { checkTopology, summaryOf } from './check.js';
-import { dotOf, mermaidOf, topologyGraph } from './graph.js';
+import { topologyGraph } from '../../../src/host/topology-graph.js';
+import { dotOf, mermaidOf } from './graph.js';
 
 const fileArgument = (file: string | undefined): string | undefined => {
   if (file === undefined) return undefined;

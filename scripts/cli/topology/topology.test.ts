@@ -11,7 +11,8 @@ import { application } from '../../../src/application.js';
 import { loadTopology, type Topology } from '../../../src/host/topology.js';
 import { repositoryRoot, scratchProject, type ScratchProject } from '../extract/scratch-project.test-support.js';
 import { checkTopology } from './check.js';
-import { dotOf, mermaidOf, topologyGraph } from './graph.js';
+import { topologyGraph } from '../../../src/host/topology-graph.js';
+import { dotOf, mermaidOf } from './graph.js';
 
 const names = application.modules.map((module) => module.name);
 const splitFile = join(repositoryRoot, 'deploy', 'split', 'topology.yaml');

@@ -139,7 +139,7 @@ export const checkoutDriver = (parts: DriverParts, options: DriverOptions): Chec
 
   /** Takes `step` in a span of its own: the saga's progress in the order's trace, a compensation marked as one. */
   const stepInSpan = (step: ActiveStep, order: OrderRow): Promise<Transition> =>
-    inSpan(`checkout ${step}`, { attributes: { 'seam.saga.name': 'checkout', 'seam.saga.step': step, 'seam.saga.compensation': step === 'compensate', 'seam.saga.attempt': order.sagaAttempts + 1 } }, async (span) => {
+    inSpan(`checkout ${step}`, { attributes: { 'seam.order.id': order.id, 'seam.saga.name': 'checkout', 'seam.saga.step': step, 'seam.saga.compensation': step === 'compensate', 'seam.saga.attempt': order.sagaAttempts + 1 } }, async (span) => {
       const transition = await takeStep(step, order, context);
       span.setAttribute('seam.saga.transition', transition.kind);
       return transition;
