@@ -151,12 +151,6 @@ export const remoteParent = (traceparent: string | null | undefined): Context =>
   return parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent);
 };
 
-/** The `traceparent` of the active span, if there is one. */
-export const activeTraceparent = (): string | undefined => {
-  const span = trace.getSpanContext(context.active());
-  return span !== undefined && trace.isSpanContextValid(span) ? traceparentOf(span) : undefined;
-};
-
 /**
  * Where work done for a stored event starts its span: under the active span when there is one
  * (the relay's delivery, a queue job), else under the span `traceparent` names.
