@@ -490,6 +490,20 @@ describe.each(databaseBackends)('orders on $name', (backend) => {
       expect(await availableOf(shade)).toBe(4);
     });
 
+    it('returns the first order for a repeat even when pricing it again fails', async () => {
+      const user = newUser();
+      const productId = await stockedProduct(5);
+      const input = orderInput(user, [{ productId, quantity: 2 }]);
+      const first = await orders.placeOrder(input);
+
+      faults.inject(shippingContract, 'quoteRates', { run: unavailable('shipping') });
+      expect(await orders.placeOrder(input)).toEqual(first);
+      // Without a first order under the key, the same failure is the answer.
+      expect(await failure(orders.placeOrder({ ...input, idempotencyKey: randomUUID() }))).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(await orderRows(user)).toHaveLength(1);
+      expect(chargeCalls(first.id)).toBe(1);
+    });
+
     it('creates one order and one charge when requests with the same key race', async () => {
       const user = newUser();
       const productId = await stockedProduct(5);

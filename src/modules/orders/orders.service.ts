@@ -13,10 +13,15 @@ import { cancellationError } from './checkout/cancellation.js';
 import { isCancellingForCustomer, type Checkout } from './checkout/checkout.js';
 import { IdempotencyKeyReused, OrderNotCancellable, OrderNotFound, type ordersContract, type OrdersApi, type Order } from './contract.js';
 import { toOrder, type OrderRepository, type OrderRow } from './order.repository.js';
-import { priceLines } from './pricing.js';
+import { priceLines, type PricedOrder } from './pricing.js';
 
 type Input<M extends keyof OrdersApi> = MethodInput<typeof ordersContract, M>;
 type Output<M extends keyof OrdersApi> = Promise<MethodOutput<typeof ordersContract, M>>;
+
+interface Quote {
+  readonly priced: PricedOrder;
+  readonly shippingCents: number;
+}
 
 export type OrdersDeps = Dependencies<{ catalog: typeof catalogContract; shipping: typeof shippingContract }>;
 
@@ -47,13 +52,19 @@ export class OrdersService implements OrdersApi {
 
   async placeOrder(input: Input<'placeOrder'>): Output<'placeOrder'> {
     const hash = requestHash(input);
-    const existing = await this.orders.findByKey(input.userId, input.idempotencyKey);
-    if (existing) return this.#replay(existing, hash);
-
-    const { items: products } = await this.deps.catalog.getProductsByIds({ ids: [...new Set(input.items.map((item) => item.productId))] });
-    const priced = priceLines(input.items, products);
-    const { rates } = await this.deps.shipping.quoteRates({ country: input.shippingAddress.country, weightGrams: priced.weightGrams });
-    const shippingCents = (rates.find((rate) => rate.service === 'standard') ?? rates[0])?.priceCents ?? 0;
+    // The key is not looked up first: a repeat is rare, and the insert finds it anyway (it
+    // conflicts on the key), so a new order spares a statement. Pricing only reads, so a
+    // repeat that prices again changes nothing.
+    let quote: Quote;
+    try {
+      quote = await this.#quote(input);
+    } catch (error) {
+      // Products or rates that changed since the first request must not hide its answer.
+      const first = await this.orders.findByKey(input.userId, input.idempotencyKey);
+      if (first) return this.#replay(first, hash);
+      throw error;
+    }
+    const { priced, shippingCents } = quote;
     const placed = await this.checkout.place(
       {
         id: randomUUID(),
@@ -71,10 +82,18 @@ export class OrdersService implements OrdersApi {
       { number: input.payment.cardNumber, expMonth: input.payment.expMonth, expYear: input.payment.expYear, cvc: input.payment.cvc },
     );
     if (placed) return placeOrderAnswer(placed);
-    // Another request with the same key won the insert a moment ago.
-    const winner = await this.orders.findByKey(input.userId, input.idempotencyKey);
-    if (!winner) throw new Error('An order with this idempotency key vanished');
-    return this.#replay(winner, hash);
+    // The key was taken: by this request made before, or by a concurrent one that won the insert.
+    const first = await this.orders.findByKey(input.userId, input.idempotencyKey);
+    if (!first) throw new Error('An order with this idempotency key vanished');
+    return this.#replay(first, hash);
+  }
+
+  /** The order's lines priced from the catalog, and its standard shipping rate. */
+  async #quote(input: Input<'placeOrder'>): Promise<Quote> {
+    const { items: products } = await this.deps.catalog.getProductsByIds({ ids: [...new Set(input.items.map((item) => item.productId))] });
+    const priced = priceLines(input.items, products);
+    const { rates } = await this.deps.shipping.quoteRates({ country: input.shippingAddress.country, weightGrams: priced.weightGrams });
+    return { priced, shippingCents: (rates.find((rate) => rate.service === 'standard') ?? rates[0])?.priceCents ?? 0 };
   }
 
   async getOrder(input: Input<'getOrder'>): Output<'getOrder'> {
