@@ -44,11 +44,17 @@ export interface ChargeClaim {
 }
 
 /** What the payments service reads and writes; the repository below is its PostgreSQL implementation. */
+/**
+ * An attempt on its payment. Statements find the payment by its id and check the attempt is
+ * still its own: attempt_id has no index, and a payment table grows with every order.
+ */
+export type AttemptRef = Pick<PaymentRow, 'id' | 'attemptId'>;
+
 export interface PaymentStore {
   claimCharge(request: AttemptRequest, leaseMs: number): Promise<ChargeClaim>;
-  finishAttempt(attemptId: string, outcome: AttemptOutcome): Promise<PaymentRow | undefined>;
-  releaseLease(attemptId: string): Promise<void>;
-  claimStaleAttempt(attemptId: string, leaseMs: number): Promise<boolean>;
+  finishAttempt(attempt: AttemptRef, outcome: AttemptOutcome): Promise<PaymentRow | undefined>;
+  releaseLease(attempt: AttemptRef): Promise<void>;
+  claimStaleAttempt(attempt: AttemptRef, leaseMs: number): Promise<boolean>;
   claimRefund(paymentId: string, leaseMs: number): Promise<PaymentRow | undefined>;
   finishRefund(paymentId: string, refundRef: string): Promise<PaymentRow | undefined>;
   cancelRefund(paymentId: string): Promise<void>;
@@ -142,6 +148,7 @@ const claimRetriedCharge = sqlStatement<AttemptRequest & { leaseSeconds: number 
 );
 
 interface OutcomeValues {
+  paymentId: string;
   attemptId: string;
   outcome: AttemptOutcome['outcome'];
   processorRef: string | null;
@@ -164,7 +171,7 @@ const finishAttempt = (captured: boolean) =>
         leaseUntil: null,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
+      .where(and(eq(payments.id, p.paymentId), eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
       .returning(rowColumns)}, "attempt" as ${db
       .update(attempts)
       .set({
@@ -200,9 +207,10 @@ export class PaymentRepository implements PaymentStore {
   }
 
   /** Records how an attempt ended, if it still owns its payment; undefined when it lost it. */
-  async finishAttempt(attemptId: string, result: AttemptOutcome): Promise<PaymentRow | undefined> {
+  async finishAttempt(attempt: AttemptRef, result: AttemptOutcome): Promise<PaymentRow | undefined> {
     const values: OutcomeValues = {
-      attemptId,
+      paymentId: attempt.id,
+      attemptId: attempt.attemptId,
       outcome: result.outcome,
       processorRef: result.outcome === 'CAPTURED' ? result.processorRef : null,
       declineReason: result.outcome === 'DECLINED' ? result.reason : null,
@@ -213,19 +221,19 @@ export class PaymentRepository implements PaymentStore {
   }
 
   /** Ends an attempt's lease at once, so the next call reconciles it instead of waiting. */
-  async releaseLease(attemptId: string): Promise<void> {
+  async releaseLease(attempt: AttemptRef): Promise<void> {
     await this.db
       .update(payments)
       .set({ leaseUntil: sql`now()` })
-      .where(and(eq(payments.attemptId, attemptId), eq(payments.status, 'PROCESSING')));
+      .where(and(eq(payments.id, attempt.id), eq(payments.attemptId, attempt.attemptId), eq(payments.status, 'PROCESSING')));
   }
 
   /** Takes over an attempt whose lease ran out, for reconciliation; false if someone else did. */
-  async claimStaleAttempt(attemptId: string, leaseMs: number): Promise<boolean> {
+  async claimStaleAttempt(attempt: AttemptRef, leaseMs: number): Promise<boolean> {
     const rows = await this.db
       .update(payments)
       .set({ leaseUntil: leaseFromNow(leaseMs) })
-      .where(and(eq(payments.attemptId, attemptId), eq(payments.status, 'PROCESSING'), lte(payments.leaseUntil, sql`now()`)))
+      .where(and(eq(payments.id, attempt.id), eq(payments.attemptId, attempt.attemptId), eq(payments.status, 'PROCESSING'), lte(payments.leaseUntil, sql`now()`)))
       .returning({ id: payments.id });
     return rows.length > 0;
   }

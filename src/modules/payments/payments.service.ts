@@ -124,10 +124,10 @@ export class PaymentsService implements PaymentsApi {
       // The processor may or may not have charged. The attempt stays PROCESSING with its lease
       // ended, so the next call reconciles it through findCharge at once.
       this.logger.warn({ ...context, error: describe(error) }, 'card processor call failed; outcome unknown');
-      await this.store.releaseLease(row.attemptId);
+      await this.store.releaseLease(row);
       throw processingFailed(row.orderId, 'the card processor did not answer');
     }
-    const finished = await this.store.finishAttempt(row.attemptId, toOutcome(result));
+    const finished = await this.store.finishAttempt(row, toOutcome(result));
     if (!finished) {
       await this.#afterLostClaim(row, result);
       return undefined;
@@ -160,17 +160,17 @@ export class PaymentsService implements PaymentsApi {
 
   /** Settles an attempt whose owner died: captured if the processor has its charge, else abandoned. */
   async #reconcile(row: PaymentRow): Promise<void> {
-    if (!(await this.store.claimStaleAttempt(row.attemptId, this.options.leaseMs))) return;
+    if (!(await this.store.claimStaleAttempt(row, this.options.leaseMs))) return;
     let found;
     try {
       found = await this.processor.findCharge(row.attemptId);
     } catch (error) {
-      await this.store.releaseLease(row.attemptId);
+      await this.store.releaseLease(row);
       this.logger.warn({ orderId: row.orderId, attemptId: row.attemptId, error: describe(error) }, 'could not reconcile a charge attempt');
       throw processingFailed(row.orderId, 'an earlier attempt is being reconciled with the card processor');
     }
     const outcome: AttemptOutcome = found ? { outcome: 'CAPTURED', processorRef: found.processorRef } : { outcome: 'ABANDONED' };
-    await this.store.finishAttempt(row.attemptId, outcome);
+    await this.store.finishAttempt(row, outcome);
     this.logger.warn({ orderId: row.orderId, attemptId: row.attemptId, outcome: outcome.outcome }, 'reconciled an attempt whose caller vanished');
   }
 
