@@ -30,6 +30,9 @@ import { callerPermissionsOf } from './caller-permissions.js';
 import { dashboardAccessOf } from './dashboard/access.js';
 import { dashboardBase } from './dashboard/layout.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { deploymentView, type DeploymentView } from './dashboard/deployment-view.js';
+import { spansEndpoint } from './dashboard/spans-endpoint.js';
+import { breakerStates } from './breaker-states.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
 import { listen } from './http-server.js';
 import { watchEventQueues, watchOutboxes, watchPool } from './system-metrics.js';
@@ -108,9 +111,11 @@ const networkOf = (application: Application, config: AppConfig, topology: Topolo
 export const startModules = async (application: Application, config: AppConfig, logger: Logger, lifecycle: Lifecycle) => {
   const topology = topologyOf(application, config);
   const service = selectService(topology, config.deployment.service);
-  // The dashboard is the gateway's; it keeps the recent spans of this process for its trace pages.
-  const dashboard = service.gateway ? dashboardAccessOf(config) : ({ enabled: false } as const);
-  const spanBuffer = dashboard.enabled ? new SpanBuffer() : undefined;
+  // The dashboard's pages are the gateway's; with it on, every process of the deployment keeps
+  // its recent spans, so a trace page shows each service's part of a request.
+  const dashboardAccess = dashboardAccessOf(config);
+  const dashboard = service.gateway ? dashboardAccess : ({ enabled: false } as const);
+  const spanBuffer = dashboardAccess.enabled ? new SpanBuffer() : undefined;
   // First, so every span of the start is recorded, and stopped last, so the last spans are exported.
   const telemetry = startTelemetry({
     service: service.name,
@@ -146,6 +151,8 @@ export const startModules = async (application: Application, config: AppConfig, 
     allModules: application.modules,
     ...(delivery ? { deliverRemote: delivery } : {}),
   });
+  const breakers = breakerStates();
+  let deployment: DeploymentView | undefined;
   if (network) {
     const discovery = await openDiscovery(config.deployment, topology, logger);
     lifecycle.onStop('discovery', () => discovery.close());
@@ -162,8 +169,15 @@ export const startModules = async (application: Application, config: AppConfig, 
       timeoutMs: config.deployment.rpcTimeoutMs,
       logger,
       instrument: (contract, api) => metrics.instrument('client', contract, api),
-      watchBreaker: metrics.watchBreaker,
+      watchBreaker: (target, contract, state) => {
+        metrics.watchBreaker(target, contract, state);
+        breakers.watch(target, contract, state);
+      },
     });
+    if (dashboard.enabled) {
+      deployment = deploymentView({ topology, local: service, discovery, breakers, credentials: network.credentials, ...(dispatcher ? { dispatcher } : {}) });
+      lifecycle.onStop('dashboard roster', async () => deployment?.stop());
+    }
   }
   lifecycle.onStop('modules', () => host.stop());
   await host.start(local);
@@ -182,12 +196,12 @@ export const startModules = async (application: Application, config: AppConfig, 
   // replicas. Registered before the HTTP server, so it closes after the last request.
   const limits = service.gateway ? openLimitStore(config.deployment.redisUrl, logger) : undefined;
   if (limits) lifecycle.onStop('rate limit store', () => limits.close());
-  return { application, database, host, topology, service, network, metrics, tls, limits, edge, dashboard, spanBuffer };
+  return { application, database, host, topology, service, network, metrics, tls, limits, edge, dashboard, spanBuffer, deployment };
 };
 
 /** The service's HTTP surface: health always, the public API on the gateway, RPC for its contracts. */
 const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<typeof startModules>>, stopping: () => boolean): Hono => {
-  const { database, host, service, network, metrics, dashboard, spanBuffer } = parts;
+  const { database, host, service, network, metrics, dashboard, spanBuffer, deployment } = parts;
   const tokens = accessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
   const placement = metricsPlacement(config, service);
   const probe = unlessStopping(stopping, readinessOf(database, host));
@@ -216,6 +230,11 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
       rpcServer({ served, credentials: network.credentials, callers: network.callers, onDenied: metrics.countDenied, logger: logger.child({ component: 'rpc-server' }) }),
     );
   }
+  // Each service's spans for the gateways' trace pages, asked with the RPC credential.
+  if (network && spanBuffer && host.modules.length > 0) {
+    const readers = new Set(parts.topology.services.filter((candidate) => candidate.gateway).map((gateway) => gateway.name));
+    app.route('/', spansEndpoint({ service: service.name, instance: config.deployment.instanceId, spans: spanBuffer, credentials: network.credentials, readers }));
+  }
   if (dashboard.enabled && spanBuffer) {
     const outboxes = database && {
       db: database.db,
@@ -224,7 +243,9 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
       replay: (schema: string, id: string) => host.relay.replay(schema, id),
     };
     const metricsHere = placement.where === 'service-port';
-    app.route('/', dashboardRoutes({ application: parts.application, topology: parts.topology, viewers: dashboard.viewers, tokens, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}) }));
+    const { application, topology } = parts;
+    const self = { instanceId: config.deployment.instanceId, readiness };
+    app.route('/', dashboardRoutes({ application, topology, local: service, self, viewers: dashboard.viewers, tokens, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}), ...(deployment ? { deployment } : {}) }));
   }
   if (placement.where === 'service-port') app.route('/', operatorRoutes(metrics, placement.token));
   return app;

@@ -2,53 +2,39 @@
  * The dashboard at /_seam in a real browser (Debian's Chromium, driven by playwright-core)
  * against a running monolith with SEAM_DASHBOARD=on: the architecture page lists every
  * module, an order placed through the API shows up among the recent traces, found by its id,
- * and its waterfall holds the request, the placeOrder call and the payment; replaying a dead
- * letter takes an administrator. Screenshots go to SCREENSHOT_DIR, by default a folder in the
+ * and its waterfall holds the request, the placeOrder call and the payment; the instances
+ * page says every module runs in this process; replaying a dead letter takes an
+ * administrator. (The split's dashboard is checked in test/observability/order-trace.test.ts,
+ * on the split that file starts anyway.) Screenshots go to SCREENSHOT_DIR, by default a folder in the
  * system's temporary directory; the test prints where.
  */
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../src/application.js';
 import type { RunningApp } from '../../src/host/start.js';
 import { accessTokens } from '../../src/kernel/access-token.js';
+import { browserWaitMs, openChromium, screenshotDir, type ChromiumSession } from '../support/chromium-session.js';
 import { ShopClient, orderBody } from '../support/shop-client.js';
 import { startTestApp } from '../support/test-app.js';
 
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const waitMs = 20_000;
 const jwtSecret = `dashboard-test-${'x'.repeat(32)}`;
-const screenshots = process.env['SCREENSHOT_DIR'] ?? join(tmpdir(), 'seam-dashboard-screenshots');
 
 describe('/_seam in Chromium', () => {
   let app: RunningApp;
-  let browser: Browser;
+  let chromium: ChromiumSession;
   let page: Page;
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(screenshots, { recursive: true });
     // Started together: the shop's start (migrations, seed) and Chromium's take about as long.
-    [app, browser] = await Promise.all([
-      startTestApp({ SEAM_DASHBOARD: 'on', JWT_SECRET: jwtSecret }),
-      // --no-sandbox: the tests run as root, where Chromium's sandbox cannot start.
-      chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless=new', '--no-sandbox'], timeout: waitMs }),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(waitMs);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    [app, chromium] = await Promise.all([startTestApp({ SEAM_DASHBOARD: 'on', JWT_SECRET: jwtSecret }), openChromium()]);
+    page = chromium.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await app?.stop();
-    console.log(`dashboard screenshots: ${screenshots}`);
+    console.log(`dashboard screenshots: ${screenshotDir}`);
   });
 
   it('shows every module, the service running it, and who calls whom', async () => {
@@ -58,7 +44,7 @@ describe('/_seam in Chromium', () => {
     expect(listed).toHaveLength(7);
     expect(await page.locator('#services td strong').allTextContents()).toEqual([app.service.name]);
     expect(await page.locator('#edges').textContent()).toContain('payments/v1');
-    await page.screenshot({ path: join(screenshots, 'architecture.png'), fullPage: true });
+    await chromium.screenshot('architecture');
   });
 
   it('lists a placed order among the recent traces and draws its waterfall', async () => {
@@ -73,22 +59,31 @@ describe('/_seam in Chromium', () => {
     await page.locator('input[name="q"]').fill(placed.body.id);
     await page.locator('form button[type="submit"]').click();
     const found = page.locator('#traces tr[data-trace]');
-    await expect.poll(() => found.count(), { timeout: waitMs }).toBe(1);
+    await expect.poll(() => found.count(), { timeout: browserWaitMs }).toBe(1);
     expect(await found.locator('a').textContent()).toBe('POST /api/v1/orders');
-    await page.screenshot({ path: join(screenshots, 'traces.png'), fullPage: true });
+    await chromium.screenshot('traces');
 
     await found.locator('a').click();
     await page.locator('#waterfall').waitFor();
     const spans = await page.locator('#waterfall tr[data-span]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-span')));
     expect(spans[0]).toBe('POST /api/v1/orders');
     expect(spans).toEqual(expect.arrayContaining(['orders/v1/placeOrder', 'payments/v1/charge']));
-    await page.screenshot({ path: join(screenshots, 'waterfall.png'), fullPage: true });
+    await chromium.screenshot('waterfall');
+  });
+
+  it('says every module runs in this process, which is ready', async () => {
+    await page.goto(`${app.url}/_seam/instances`);
+    expect(await page.locator('main').textContent()).toContain('Every module runs in this process');
+    expect(await page.locator('#instances tr[data-service]').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-service'), row.getAttribute('data-health')]))).toEqual([
+      [app.service.name, 'healthy'],
+    ]);
+    await chromium.screenshot('instances');
   });
 
   it('shows each publishing module’s outbox', async () => {
     await page.goto(`${app.url}/_seam/outbox`);
     expect(await page.locator('#outboxes tr[data-module="orders"]').count()).toBe(1);
-    await page.screenshot({ path: join(screenshots, 'outbox.png'), fullPage: true });
+    await chromium.screenshot('outbox');
   });
 
   it('replays a dead letter for an administrator only', async () => {
@@ -110,6 +105,6 @@ describe('/_seam in Chromium', () => {
   });
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(chromium.consoleErrors).toEqual([]);
   });
 });

@@ -4,12 +4,20 @@
  * orders, inventory, payments and shipping, the outbox, the relay and the BullMQ queue to
  * notifications, every parent present; in the monolith, the same tree of contract calls.
  * Then every service's /metrics: each metric a dashboard queries is there, no label holds an id.
+ *
+ * The same split, with the dashboard on, is then looked at in Chromium (one split start serves
+ * both, a split being the slowest thing a test starts): /_seam lists every module and every
+ * instance healthy, the order's waterfall holds spans from the services that recorded them,
+ * and a catalog replica killed last shows up unhealthy within seconds.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { application } from '../../src/application.js';
 import type { RunningApp } from '../../src/host/start.js';
 import { serviceCredentials } from '../../src/transport/http/service-credential.js';
 import { headers } from '../../src/transport/http/wire.js';
 import type { RunningSplit } from '../../scripts/split/run-split.js';
+import { openChromium, screenshotDir, type ChromiumSession } from '../support/chromium-session.js';
 import { startOtlpReceiver, spanKind, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { orderBody, ShopClient, testCards } from '../support/shop-client.js';
 import { startTestSplit } from '../support/shop-deployments.js';
@@ -50,22 +58,28 @@ const named = (trace: Trace, name: string, service?: string): ReceivedSpan => {
   return span!;
 };
 
+let receiver: OtlpReceiver;
+let split: RunningSplit;
+let chromium: ChromiumSession;
+let order: { orderId: string; traceId: string };
+let trace: Trace;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  // Chromium starts while the services do.
+  [split, chromium] = await Promise.all([startTestSplit({ ...exporting(receiver), SEAM_DASHBOARD: 'on' }), openChromium()]);
+  order = await placeTracedOrder(split.gatewayUrl, receiver);
+  trace = await confirmedTrace(receiver, order.traceId);
+}, 240_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await split?.stop();
+  await receiver?.close();
+  console.log(`dashboard screenshots: ${screenshotDir}`);
+});
+
 describe('an order traced through the split', () => {
-  let receiver: OtlpReceiver;
-  let split: RunningSplit;
-  let trace: Trace;
-
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    split = await startTestSplit(exporting(receiver));
-    const { traceId } = await placeTracedOrder(split.gatewayUrl, receiver);
-    trace = await confirmedTrace(receiver, traceId);
-  }, 240_000);
-  afterAll(async () => {
-    await split?.stop();
-    await receiver?.close();
-  });
-
   it('is one trace with one root, the request, and every parent present', () => {
     expect(trace.spans.filter((span) => span.parentSpanId === '').map((span) => `${span.service}:${span.name}`)).toEqual(['gateway:POST /api/v1/orders']);
     expect(orphans(trace).map((span) => `${span.service}:${span.name}`)).toEqual([]);
@@ -146,4 +160,66 @@ describe('an order traced through the split', () => {
       await monolithReceiver.close();
     }
   }, 120_000);
+});
+
+/** The instances page's rows: service, URL, the instance id the instance reported, health. */
+const instanceRows = async (page: Page) => {
+  await page.goto(`${split.gatewayUrl}/_seam/instances`);
+  return page
+    .locator('#instances tr[data-service]')
+    .evaluateAll((rows) => rows.map((row) => ({ service: row.getAttribute('data-service'), url: row.getAttribute('data-url'), instance: row.getAttribute('data-instance'), health: row.getAttribute('data-health') })));
+};
+
+describe('the split’s dashboard in Chromium', () => {
+  it('shows all seven modules, each in its own service', async () => {
+    const { page } = chromium;
+    await page.goto(`${split.gatewayUrl}/_seam`);
+    const listed = await page.locator('#modules tr[data-module]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-module')));
+    expect(listed).toEqual(application.modules.map((module) => module.name));
+    expect(listed).toHaveLength(7);
+    expect(await page.locator('#services td strong').allTextContents()).toEqual(split.topology.services.map((service) => service.name));
+    await chromium.screenshot('split-architecture');
+  });
+
+  it('shows every instance of every service healthy, and the gateway’s breakers closed', async () => {
+    const rows = await instanceRows(chromium.page);
+    const expected = split.instances.map((instance) => ({ service: instance.spec.service, instance: instance.instanceId, health: 'healthy' }));
+    expect(rows.map(({ service, instance, health }) => ({ service, instance, health }))).toEqual(expect.arrayContaining(expected));
+    expect(rows).toHaveLength(expected.length);
+    const breakers = await chromium.page.locator('[data-breaker]').allTextContents();
+    expect(breakers).toHaveLength(application.modules.length);
+    expect(new Set(breakers)).toEqual(new Set(['closed']));
+    await chromium.screenshot('split-instances');
+  });
+
+  it('finds the order’s trace and draws its waterfall with the spans each service recorded', async () => {
+    const { page } = chromium;
+    await page.goto(`${split.gatewayUrl}/_seam/traces?q=${order.orderId}`);
+    const found = page.locator('#traces tr[data-trace]');
+    expect(await found.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-trace')))).toEqual([order.traceId]);
+    await found.locator('a').click();
+    await page.locator('#waterfall').waitFor();
+    const spans = await page.locator('#waterfall tr[data-span]').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-service')}:${row.getAttribute('data-span')}`));
+    expect(spans[0]).toBe('gateway:POST /api/v1/orders');
+    // A server span is recorded by the service that ran the call, not by its caller.
+    expect(spans).toEqual(expect.arrayContaining(['gateway:orders/v1/placeOrder', 'orders:orders/v1/placeOrder', 'orders:payments/v1/charge', 'payments:payments/v1/charge']));
+    expect(await page.locator('#unanswered').count()).toBe(0);
+    await chromium.screenshot('split-waterfall');
+  });
+
+  // Last: the split has one catalog replica fewer from here on.
+  it('shows a killed catalog replica unhealthy within seconds', async () => {
+    const victim = split.instance('catalog', 1);
+    await victim.stop('SIGKILL');
+    await expect
+      .poll(async () => (await instanceRows(chromium.page)).find((row) => row.url === victim.url)?.health, { timeout: 15_000, interval: 500 })
+      .toMatch(/^(unreachable|gone)$/);
+    const survivor = (await instanceRows(chromium.page)).find((row) => row.instance === split.instance('catalog', 0).instanceId);
+    expect(survivor?.health).toBe('healthy');
+    await chromium.screenshot('split-instances-replica-killed');
+  });
+
+  it('logged no console errors', () => {
+    expect(chromium.consoleErrors).toEqual([]);
+  });
 });

@@ -53,6 +53,7 @@ export const page = (frame: PageFrame, body: Html): Html => html`<!doctype html>
     <header>
       <strong>${frame.application}</strong>
       <a href="${dashboardBase}">Architecture</a>
+      <a href="${dashboardBase}/instances">Instances</a>
       <a href="${dashboardBase}/outbox">Outbox</a>
       <a href="${dashboardBase}/traces">Traces</a>
       <a href="/docs">API reference</a>

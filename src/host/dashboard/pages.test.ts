@@ -3,6 +3,7 @@ import { application } from '../../application.js';
 import { monolithTopology } from '../topology.js';
 import { dashboardAccessOf } from './access.js';
 import { architectureBody } from './architecture.page.js';
+import { instancesBody, selfStatus, serviceRowsOf } from './instances.page.js';
 import { outboxBody } from './outbox.page.js';
 
 const textOf = async (html: ReturnType<typeof outboxBody>): Promise<string> => (await html).toString();
@@ -53,5 +54,46 @@ describe('dashboardAccessOf', () => {
 
   it('refuses a value other than on or off', () => {
     expect(() => access('production', 'yes')).toThrow(/SEAM_DASHBOARD: expected "on" or "off", got "yes"/);
+  });
+});
+
+describe('the instances page', () => {
+  const topology = monolithTopology(
+    application.modules.map((module) => module.name),
+    application.name,
+  );
+  const [shop] = topology.services;
+
+  it('says every module runs in this process in a monolith, and whether it is ready', async () => {
+    const self = selfStatus({ ready: false, checks: { database: 'unreachable' }, instance: 'shop-1' }, 'shop-1', 0);
+    const page = await textOf(instancesBody(serviceRowsOf(topology, shop!, self, []), false, 0));
+    expect(page).toContain('Every module runs in this process');
+    expect(page).toContain('data-instance="shop-1" data-health="not ready"');
+    expect(page).toContain('database: unreachable');
+  });
+
+  it('shows each remote instance’s health and the breakers towards its service', async () => {
+    const split = { ...topology, services: [{ ...shop!, name: 'gateway', modules: [], gateway: true }, { ...shop!, name: 'catalog', modules: ['catalog'], gateway: false, replicas: 2 }] };
+    const self = selfStatus({ ready: true, checks: {}, instance: 'gateway-0' }, 'gateway-0', 10_000);
+    const page = await textOf(
+      instancesBody(
+        serviceRowsOf(split, split.services[0]!, self, [
+          {
+            service: 'catalog',
+            instances: [
+              { id: 'a', url: 'http://127.0.0.1:4001', name: 'catalog-0', lastSeenMs: 10_000, health: { state: 'healthy', instance: 'catalog-0' } },
+              { id: 'b', url: 'http://127.0.0.1:4002', name: 'catalog-1', lastSeenMs: 4_000, health: { state: 'gone', detail: 'no longer listed by discovery' } },
+            ],
+            breakers: [{ contract: 'catalog/v1', state: 'half-open' }],
+          },
+        ]),
+        true,
+        10_000,
+      ),
+    );
+    expect(page).toContain('data-service="catalog" data-url="http://127.0.0.1:4001" data-instance="catalog-0" data-health="healthy"');
+    expect(page).toContain('data-url="http://127.0.0.1:4002" data-instance="catalog-1" data-health="gone"');
+    expect(page).toContain('last listed 6 s ago');
+    expect(page).toContain('data-breaker="catalog/v1">half-open');
   });
 });

@@ -1,25 +1,35 @@
 /**
- * @module The dashboard at /_seam: architecture, outboxes and recent traces of this process,
- * server-rendered (hono/html), with links to the API reference and the metrics.
+ * @module The dashboard at /_seam: architecture, live instances, outboxes and recent traces
+ * (in a split, each drawn with the spans every service keeps), server-rendered (hono/html),
+ * with links to the API reference and the metrics.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { html } from 'hono/html';
+import type { ReadinessProbe } from '../../gateway/health.routes.js';
 import type { AccessTokens } from '../../kernel/access-token.js';
 import { ValidationFailed } from '../../kernel/errors.js';
 import type { Application } from '../application.js';
-import type { SpanBuffer } from '../span-buffer.js';
-import type { Topology } from '../topology.js';
+import type { RecordedSpan, SpanBuffer } from '../span-buffer.js';
+import type { ServiceSpec, Topology } from '../topology.js';
 import { adminsOnly } from './access.js';
 import { architectureBody } from './architecture.page.js';
+import type { DeploymentView, TraceSpans } from './deployment-view.js';
+import { instancesBody, selfStatus, serviceRowsOf } from './instances.page.js';
 import { dashboardBase, page, type Html } from './layout.js';
 import { outboxBody } from './outbox.page.js';
 import { outboxStatus, type OutboxSources } from './outbox-status.js';
+import { traceIdPattern } from './spans-endpoint.js';
 import { recentTraces, waterfallOf } from './trace-search.js';
 import { traceBody, tracesBody } from './traces.page.js';
 
 export interface DashboardOptions {
   readonly application: Application;
   readonly topology: Topology;
+  /** The service this process runs, and how to ask it whether it is ready. */
+  readonly local: ServiceSpec;
+  readonly self: { readonly instanceId: string; readonly readiness: ReadinessProbe };
+  /** The deployment's other services, in a split; absent when every module runs here. */
+  readonly deployment?: DeploymentView;
   /** Who may read the pages; replaying always takes an administrator. */
   readonly viewers: 'anyone' | 'admins';
   readonly tokens: AccessTokens;
@@ -33,7 +43,14 @@ export interface DashboardOptions {
 /** Traces listed at most on one page. */
 const listedTraces = 100;
 
-const traceIdPattern = /^[0-9a-f]{32}$/;
+const noOtherServices: TraceSpans = { spans: [], unanswered: [] };
+
+/** This process's spans of a trace and those the other services sent, each span once, by start. */
+const mergedTrace = (own: readonly RecordedSpan[], others: TraceSpans): RecordedSpan[] => {
+  const byId = new Map(own.map((span) => [span.spanId, span]));
+  for (const span of others.spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
+  return [...byId.values()].sort((one, other) => one.startMs - other.startMs);
+};
 
 export const dashboardRoutes = (options: DashboardOptions): Hono => {
   const routes = new Hono();
@@ -46,6 +63,14 @@ export const dashboardRoutes = (options: DashboardOptions): Hono => {
   });
 
   routes.get(dashboardBase, viewing, (c) => c.html(render('Architecture', architectureBody(options.application, options.topology))));
+
+  routes.get(`${dashboardBase}/instances`, viewing, async (c) => {
+    const { deployment, self } = options;
+    const [report, remote] = await Promise.all([self.readiness(), deployment ? deployment.services() : []]);
+    const now = Date.now();
+    const rows = serviceRowsOf(options.topology, options.local, selfStatus(report, self.instanceId, now), remote);
+    return c.html(render('Instances', instancesBody(rows, deployment !== undefined, now)));
+  });
 
   routes.get(`${dashboardBase}/outbox`, viewing, async (c) => {
     const { outboxes } = options;
@@ -68,17 +93,29 @@ export const dashboardRoutes = (options: DashboardOptions): Hono => {
     return c.redirect(`${dashboardBase}/outbox?replayed=${replayed ? encodeURIComponent(id) : 'none'}`, 303);
   });
 
-  routes.get(`${dashboardBase}/traces`, viewing, (c) => {
+  routes.get(`${dashboardBase}/traces`, viewing, async (c) => {
     const search = c.req.query('q')?.trim() ?? '';
     const spans = options.spans.spans();
-    const traces = recentTraces(spans, { search, hidden: [dashboardBase], limit: listedTraces });
-    return c.html(render('Recent traces', tracesBody(traces, search, { spans: spans.length, capacity: options.spans.capacity })));
+    const kept = { spans: spans.length, capacity: options.spans.capacity };
+    const found = recentTraces(spans, { search, hidden: [dashboardBase], limit: listedTraces });
+    if (search === '' || !options.deployment) return c.html(render('Recent traces', tracesBody(found, search, kept)));
+    // Listed by this process's spans still, but found by the other services' too: an order id,
+    // say, is an attribute of the orders service's spans only.
+    const elsewhere = await options.deployment.matchingTraces(search);
+    const listed = new Set(found.map((trace) => trace.traceId));
+    const more = recentTraces(
+      spans.filter((span) => elsewhere.traceIds.has(span.traceId) && !listed.has(span.traceId)),
+      { hidden: [dashboardBase], limit: listedTraces },
+    );
+    const traces = [...found, ...more].sort((one, other) => other.startMs - one.startMs).slice(0, listedTraces);
+    return c.html(render('Recent traces', tracesBody(traces, search, kept, elsewhere.unanswered)));
   });
 
-  routes.get(`${dashboardBase}/traces/:traceId`, viewing, (c) => {
+  routes.get(`${dashboardBase}/traces/:traceId`, viewing, async (c) => {
     const traceId = c.req.param('traceId').toLowerCase();
     if (!traceIdPattern.test(traceId)) throw ValidationFailed.create('traceId: 32 hexadecimal digits');
-    return c.html(render('Trace', traceBody(traceId, waterfallOf(options.spans.trace(traceId)))));
+    const others = options.deployment ? await options.deployment.traceSpans(traceId) : noOtherServices;
+    return c.html(render('Trace', traceBody(traceId, waterfallOf(mergedTrace(options.spans.trace(traceId), others)), others.unanswered)));
   });
 
   return routes;

@@ -5,6 +5,7 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import { html } from 'hono/html';
 import type { RecordedSpan } from '../span-buffer.js';
+import type { Unanswered } from './deployment-view.js';
 import { dashboardBase, type Html } from './layout.js';
 import type { TraceSummary, WaterfallRow } from './trace-search.js';
 
@@ -15,13 +16,24 @@ const statusOf = (trace: TraceSummary): Html => {
   return html`<span class="${trace.failed || (trace.statusCode ?? 0) >= 500 ? 'failed' : 'ok'}">${text}</span>`;
 };
 
-/** The trace list's body: `search` as the box holds it, `kept` how many spans the buffer holds. */
-export const tracesBody = (traces: readonly TraceSummary[], search: string, kept: { readonly spans: number; readonly capacity: number }): Html => html`
+/** Instances of other services that did not answer: the page may lack their part, which it says rather than failing. */
+const unansweredNote = (unanswered: readonly Unanswered[]): Html =>
+  unanswered.length === 0
+    ? html``
+    : html`<div id="unanswered" class="muted"><p>Without the spans of ${unanswered.length === 1 ? 'one instance' : `${unanswered.length} instances`} of other services, which did not answer:</p>
+  <ul>${unanswered.map((instance) => html`<li data-service="${instance.service}"><strong>${instance.service}</strong> <code>${instance.url}</code>: ${instance.detail}</li>`)}</ul></div>`;
+
+/**
+ * The trace list's body: `search` as the box holds it, `kept` how many spans the buffer holds,
+ * `unanswered` the instances of other services the search could not ask.
+ */
+export const tracesBody = (traces: readonly TraceSummary[], search: string, kept: { readonly spans: number; readonly capacity: number }, unanswered: readonly Unanswered[] = []): Html => html`
   <form method="get" action="${dashboardBase}/traces">
     <input type="search" name="q" value="${search}" placeholder="trace id, order id or route" aria-label="Search traces">
     <button type="submit">Search</button>
     <span class="muted">${kept.spans} of the last ${kept.capacity} spans kept in this process</span>
   </form>
+  ${unansweredNote(unanswered)}
   ${
     traces.length === 0
       ? html`<p class="muted" id="no-traces">${search === '' ? 'No trace recorded yet: send a request.' : 'No recent trace matches.'}</p>`
@@ -47,16 +59,20 @@ const attributesOf = (span: RecordedSpan): string =>
     .map(([key, value]) => `${key}=${shown(value)}`)
     .join('\n');
 
-/** One trace's waterfall: a row per span, indented by depth, its bar placed on the trace's time line. */
-export const traceBody = (traceId: string, rows: readonly WaterfallRow[]): Html =>
+/**
+ * One trace's waterfall: a row per span, indented by depth, its bar placed on the trace's time
+ * line; `unanswered` names the instances of other services whose spans could not be fetched.
+ */
+export const traceBody = (traceId: string, rows: readonly WaterfallRow[], unanswered: readonly Unanswered[] = []): Html =>
   rows.length === 0
-    ? html`<p class="muted">Trace <code>${traceId}</code> is not among the spans this process still keeps.</p>`
+    ? html`<p class="muted">Trace <code>${traceId}</code> is not among the spans the services still keep.</p>${unansweredNote(unanswered)}`
     : html`
   <p>Trace <code>${traceId}</code>: ${rows.length} spans. Hover a span's name for its attributes.</p>
+  ${unansweredNote(unanswered)}
   <table id="waterfall">
     <tr><th>Span</th><th>Service</th><th>Offset</th><th>Duration</th><th style="width: 45%">Time line</th></tr>
     ${rows.map(
-      ({ span, depth, offsetMs, offsetPercent, widthPercent }) => html`<tr data-span="${span.name}">
+      ({ span, depth, offsetMs, offsetPercent, widthPercent }) => html`<tr data-span="${span.name}" data-service="${span.service}">
         <td style="padding-left: ${8 + depth * 16}px" title="${attributesOf(span)}"><span class="${span.failed ? 'failed' : ''}">${span.name}</span></td>
         <td>${span.service}</td>
         <td>${milliseconds(offsetMs)}</td>
