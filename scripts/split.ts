@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { TopologyError } from '../src/host/topology.js';
 import { ConfigError } from '../src/kernel/config.js';
 import { parseEnvironment, portNumber } from '../src/kernel/environment.js';
+import { logFormatOf } from '../src/kernel/log-format.js';
 import { createLogger } from '../src/kernel/logger.js';
 import { join } from 'node:path';
 import { findProject, loadApplication } from './cli/project.js';
@@ -25,6 +26,10 @@ const main = async (): Promise<void> => {
   const logger = createLogger({ level: 'info' });
   const env = process.env;
   const { PORT: gatewayPort } = parseEnvironment(z.object({ PORT: portNumber.default(3000) }), env);
+  const echo = env['SPLIT_LOGS'] === 'on';
+  // The services write to a pipe, which would make them choose JSON: echoed to this terminal,
+  // their lines are written as this runner writes its own.
+  const serviceLogFormat: Record<string, string> = echo ? { LOG_FORMAT: logFormatOf({ env, stdoutIsTerminal: process.stdout.isTTY === true }) } : {};
   const project = findProject();
   const application = await loadApplication(project);
   const split = await startSplit({
@@ -34,8 +39,8 @@ const main = async (): Promise<void> => {
     ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
     ...(env['REDIS_URL'] ? { redisUrl: env['REDIS_URL'] } : {}),
     gatewayPort,
-    env: { SEAM_SEED: 'auto', LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...(env['ADMIN_PASSWORD'] ? { ADMIN_PASSWORD: env['ADMIN_PASSWORD'] } : {}) },
-    ...(env['SPLIT_LOGS'] === 'on' ? { echo: (line: string) => console.log(line) } : {}),
+    env: { SEAM_SEED: 'auto', LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...serviceLogFormat, ...(env['ADMIN_PASSWORD'] ? { ADMIN_PASSWORD: env['ADMIN_PASSWORD'] } : {}) },
+    ...(echo ? { echo: (line: string) => console.log(line) } : {}),
     logger,
   });
   for (const instance of split.instances) console.log(`  ${instance.name.padEnd(18)} ${instance.url}  (pid ${instance.pid})`);

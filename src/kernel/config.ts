@@ -34,6 +34,8 @@ const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   PGLITE_DIR: z.string().min(1, 'expected a directory path or "memory://"').default('.seam/pglite'),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }).default('info'),
+  // Read where the logger is made (log-format.ts); named here so no module's setting can claim it.
+  LOG_FORMAT: z.string().optional(),
   SEAM_VALIDATE: onOff.optional(),
   SEAM_SEED: z.enum(['auto', 'off'], { error: 'expected "auto" or "off"' }).optional(),
   BODY_LIMIT_BYTES: wholeNumber('bytes', 1024).default(64 * 1024),

@@ -1,8 +1,10 @@
 /**
- * @module Structured logging (pino): one JSON line per event, fields over prose.
+ * @module Structured logging (pino): one JSON line per event, fields over prose; the same
+ * lines made readable for a person at a terminal (log-format.ts).
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { currentCall } from './call-context.js';
+import { logFormatOf, prettyAskedFor, prettyDestination, type LogFormat } from './log-format.js';
 
 export type Logger = PinoLogger;
 
@@ -17,6 +19,11 @@ export interface LoggerOptions {
   readonly base?: Record<string, unknown>;
   /** Where lines go; standard output by default. */
   readonly destination?: DestinationStream;
+  /**
+   * JSON or pretty. Unset, a logger to standard output decides by LOG_FORMAT, NODE_ENV and
+   * whether standard output is a terminal (`logFormatOf`); one to a given destination writes JSON.
+   */
+  readonly format?: LogFormat;
 }
 
 /** Secret fields, at the depths a request, a contract input or an error puts them. */
@@ -39,7 +46,9 @@ const traceFields = (): Record<string, string> => {
  */
 export const createLogger = (options: LoggerOptions): Logger => {
   const base = options.base ?? {};
-  return pino(
+  const format = options.format ?? (options.destination === undefined ? logFormatOf({ env: process.env, stdoutIsTerminal: process.stdout.isTTY === true }) : 'json');
+  const pretty = format === 'pretty' ? prettyDestination(options.destination) : undefined;
+  const logger = pino(
     {
       level: options.level,
       // pino writes its base bindings and a line's fields side by side, so a field in both
@@ -52,6 +61,10 @@ export const createLogger = (options: LoggerOptions): Logger => {
       mixin: traceFields,
       mixinMergeStrategy: (line: object, trace: object) => ({ ...base, ...trace, ...line, ...base }),
     },
-    options.destination ?? pino.destination(1),
+    pretty ?? options.destination ?? pino.destination(1),
   );
+  if (format === 'pretty' && pretty === undefined && (options.format === 'pretty' || prettyAskedFor(process.env))) {
+    logger.warn('pretty log lines were asked for, but pino-pretty (a development dependency) is not installed: writing JSON');
+  }
+  return logger;
 };
