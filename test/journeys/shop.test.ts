@@ -2,11 +2,13 @@
  * The shop as a customer and an administrator use it, over HTTP: browse, order (declined,
  * then paid), retry with the same key, ship, get notified, cancel. The same tests run against
  * the monolith (embedded PGlite, a PostgreSQL server) and the split topology, where every
- * service is its own process and calls and events cross the network.
+ * service is its own process and calls and events cross the network. Every answer, errors
+ * included, must conform to the OpenAPI document the shop serves at /api/v1/openapi.json.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsContract } from '../../src/modules/payments/contract.js';
+import { servedResponseValidator } from '../support/openapi-responses.js';
 import { orderBody, ShopClient, testCards } from '../support/shop-client.js';
 import { shopDeployments, type RunningShop } from '../support/shop-deployments.js';
 
@@ -45,7 +47,7 @@ describe.each(shopDeployments)('shop journey on $name', (deployment) => {
 
   beforeAll(async () => {
     app = await deployment.start({ ADMIN_PASSWORD: adminPassword });
-    anonymous = new ShopClient(app.url);
+    anonymous = new ShopClient(app.url).checkedBy(await servedResponseValidator(app.url));
     admin = await anonymous.signIn('admin@seam.local', adminPassword);
     customer = await anonymous.signIn(`shopper-${randomUUID()}@example.com`);
   });

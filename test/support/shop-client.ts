@@ -1,6 +1,9 @@
 /**
- * @module A small HTTP client for the shop's public API, for journey tests.
+ * @module A small HTTP client for the shop's public API, for journey tests; given a
+ * `ResponseValidator`, every answer must conform to the shop's OpenAPI document.
  */
+import type { ResponseValidator } from './openapi-responses.js';
+
 export interface Reply<T = Record<string, unknown>> {
   readonly status: number;
   readonly headers: Headers;
@@ -11,15 +14,22 @@ export class ShopClient {
   constructor(
     private readonly baseUrl: string,
     private readonly token?: string,
+    /** Checks every answer against the OpenAPI document; a request whose answer departs from it throws. */
+    private readonly responses?: ResponseValidator,
   ) {}
 
   as(token: string): ShopClient {
-    return new ShopClient(this.baseUrl, token);
+    return new ShopClient(this.baseUrl, token, this.responses);
   }
 
   /** The same user, talking to another process (a restarted one, another replica). */
   at(baseUrl: string): ShopClient {
-    return new ShopClient(baseUrl, this.token);
+    return new ShopClient(baseUrl, this.token, this.responses);
+  }
+
+  /** The same user, every answer checked by `responses`. */
+  checkedBy(responses: ResponseValidator): ShopClient {
+    return new ShopClient(this.baseUrl, this.token, responses);
   }
 
   async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
@@ -33,6 +43,7 @@ export class ShopClient {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
+    await this.responses?.assertConforms({ method, path, status: response.status, contentType: response.headers.get('content-type'), body: text });
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
   }
 
