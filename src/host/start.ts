@@ -30,6 +30,7 @@ import { callerPermissionsOf } from './caller-permissions.js';
 import { dashboardAccessOf } from './dashboard/access.js';
 import { dashboardBase } from './dashboard/layout.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { signInThrough } from './dashboard/sign-in.js';
 import { deploymentView, type DeploymentView } from './dashboard/deployment-view.js';
 import { spansEndpoint } from './dashboard/spans-endpoint.js';
 import { breakerStates } from './breaker-states.js';
@@ -245,7 +246,9 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
     const metricsHere = placement.where === 'service-port';
     const { application, topology } = parts;
     const self = { instanceId: config.deployment.instanceId, readiness };
-    app.route('/', dashboardRoutes({ application, topology, local: service, self, viewers: dashboard.viewers, tokens, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}), ...(deployment ? { deployment } : {}) }));
+    // The login form checks passwords through this gateway's own login route, throttled as the API is.
+    const signIn = signInThrough(app);
+    app.route('/', dashboardRoutes({ application, topology, local: service, self, viewers: dashboard.viewers, tokens, signIn, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}), ...(deployment ? { deployment } : {}) }));
   }
   if (placement.where === 'service-port') app.route('/', operatorRoutes(metrics, placement.token));
   return app;

@@ -5,7 +5,7 @@
  * and its waterfall holds the request, the placeOrder call and the payment; the instances
  * page says every module runs in this process; replaying a dead letter takes an
  * administrator. (The split's dashboard is checked in test/observability/order-trace.test.ts,
- * on the split that file starts anyway.) Screenshots go to SCREENSHOT_DIR, by default a folder in the
+ * on the split that file starts anyway; production's login in test/host/dashboard-access.test.ts.) Screenshots go to SCREENSHOT_DIR, by default a folder in the
  * system's temporary directory; the test prints where.
  */
 import { randomUUID } from 'node:crypto';
@@ -87,19 +87,20 @@ describe('/_seam in Chromium', () => {
   });
 
   it('replays a dead letter for an administrator only', async () => {
-    const replay = (token?: string) =>
+    // As a script would: by bearer token, which needs no login form and no Origin header.
+    const replay = (authorization?: string) =>
       fetch(`${app.url}/_seam/outbox/replay`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ schema: 'orders', id: randomUUID(), ...(token ? { access_token: token } : {}) }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : { origin: app.url }) },
+        body: new URLSearchParams({ schema: 'orders', id: randomUUID() }),
       });
     const tokens = accessTokens(jwtSecret, 600);
     const customer = await tokens.issue({ userId: randomUUID(), email: 'someone@example.com', role: 'customer' });
     const admin = await tokens.issue({ userId: randomUUID(), email: 'admin@example.com', role: 'admin' });
     expect((await replay()).status).toBe(401);
-    expect((await replay(customer.token)).status).toBe(403);
-    const answer = await replay(admin.token);
+    expect((await replay(`Bearer ${customer.token}`)).status).toBe(403);
+    const answer = await replay(`Bearer ${admin.token}`);
     expect(answer.status).toBe(303);
     expect(answer.headers.get('location')).toBe('/_seam/outbox?replayed=none');
   });

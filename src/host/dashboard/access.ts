@@ -4,15 +4,24 @@
  * In development it is on and open to read, since the port is the developer's own; in test
  * and production it is off unless SEAM_DASHBOARD=on, and production then serves it to
  * administrators only, since it shows what runs and what every request did. Replaying a
- * dead letter always needs an administrator's access token.
+ * dead letter always needs an administrator. An administrator is known by an access token,
+ * sent as `Authorization: Bearer` (a script) or kept in the session cookie the login form
+ * sets (a browser).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AccessTokens } from '../../kernel/access-token.js';
+import type { AccessClaims, AccessTokens } from '../../kernel/access-token.js';
 import type { AppConfig } from '../../kernel/config.js';
 import { ConfigError } from '../../kernel/config.js';
 import { Forbidden, Unauthorized } from '../../kernel/errors.js';
+import { dashboardBase } from './layout.js';
+import { endSession, sessionToken, type SessionCookieOptions } from './session-cookie.js';
 
 export type DashboardAccess = { readonly enabled: false } | { readonly enabled: true; readonly viewers: 'anyone' | 'admins' };
+
+/** What the dashboard's routes know about the request: who sent it, when anyone did. */
+export interface DashboardEnv {
+  Variables: { viewer?: AccessClaims };
+}
 
 /** Whether this process serves the dashboard, and to whom, from NODE_ENV and SEAM_DASHBOARD. */
 export const dashboardAccessOf = (config: Pick<AppConfig, 'env' | 'environment'>): DashboardAccess => {
@@ -26,24 +35,65 @@ export const dashboardAccessOf = (config: Pick<AppConfig, 'env' | 'environment'>
 const bearer = /^Bearer\s+(\S+)$/i;
 
 /**
- * The request's access token: its Authorization header, or else (a form's POST) the body's
- * `access_token` field, as RFC 6750 allows, since a browser form cannot set a header.
+ * The request's token and where it came from. An Authorization header, when there is one,
+ * is the only credential looked at, so a request that sends one never rides on the cookie.
  */
-const tokenOf = async (c: Context): Promise<string | undefined> => {
-  const header = bearer.exec(c.req.header('authorization') ?? '')?.[1];
-  if (header !== undefined) return header;
-  if (c.req.method !== 'POST' || !(c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) return undefined;
-  const field = (await c.req.parseBody())['access_token'];
-  return typeof field === 'string' && field.trim() !== '' ? field.trim() : undefined;
+const credentialOf = (c: Context): { token: string; from: 'header' | 'cookie' } | undefined => {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const token = bearer.exec(header)?.[1];
+    return token === undefined ? undefined : { token, from: 'header' };
+  }
+  const token = sessionToken(c);
+  return token === undefined ? undefined : { token, from: 'cookie' };
 };
 
-/** Lets through requests carrying an administrator's valid access token only. */
-export const adminsOnly =
-  (tokens: AccessTokens): MiddlewareHandler =>
+const wantsPage = (c: Context): boolean => (c.req.header('accept') ?? '').includes('text/html');
+
+/** The login page's address, coming back to `next` afterwards. */
+export const loginPath = (next?: string): string => `${dashboardBase}/login${next === undefined ? '' : `?next=${encodeURIComponent(next)}`}`;
+
+/** Where a browser sent to log in comes back: the page it asked for, or the outbox after a replay form. */
+const returnPathOf = (c: Context): string => {
+  const { pathname, search } = new URL(c.req.url);
+  if (c.req.method === 'GET') return pathname + search;
+  return pathname.startsWith(`${dashboardBase}/outbox`) ? `${dashboardBase}/outbox` : dashboardBase;
+};
+
+/** Who the request's valid token names; undefined without a token or with one that is not valid (expired, say). */
+const viewerOf = async (tokens: AccessTokens, credential: ReturnType<typeof credentialOf>): Promise<AccessClaims | undefined> =>
+  credential === undefined ? undefined : tokens.verify(credential.token).catch(() => undefined);
+
+export interface ViewerOptions {
+  readonly tokens: AccessTokens;
+  readonly session: SessionCookieOptions;
+}
+
+/** Notes who sent the request, if its token is valid, and lets every request through. */
+export const identifyViewer =
+  (options: ViewerOptions): MiddlewareHandler<DashboardEnv> =>
   async (c, next) => {
-    const token = await tokenOf(c);
-    if (token === undefined) throw Unauthorized.create("Send an administrator's access token as \"Authorization: Bearer <token>\" (or a form's access_token field)");
-    const claims = await tokens.verify(token);
-    if (claims.role !== 'admin') throw Forbidden.create('Only an administrator may do this');
+    const viewer = await viewerOf(options.tokens, credentialOf(c));
+    if (viewer) c.set('viewer', viewer);
+    await next();
+  };
+
+/**
+ * Lets through requests carrying an administrator's valid access token only. Without a valid
+ * one a browser is sent to the login page (an expired session cookie is cleared on the
+ * way) and anything else gets 401; another user's token gets 403.
+ */
+export const adminsOnly =
+  (options: ViewerOptions): MiddlewareHandler<DashboardEnv> =>
+  async (c, next) => {
+    const credential = credentialOf(c);
+    const viewer = await viewerOf(options.tokens, credential);
+    if (!viewer) {
+      if (!wantsPage(c)) throw Unauthorized.create("Send an administrator's access token as \"Authorization: Bearer <token>\", or log in at /_seam/login");
+      if (credential?.from === 'cookie') endSession(c, options.session);
+      return c.redirect(loginPath(returnPathOf(c)), 303);
+    }
+    if (viewer.role !== 'admin') throw Forbidden.create('Only an administrator may do this');
+    c.set('viewer', viewer);
     await next();
   };

@@ -1,7 +1,7 @@
 /**
  * @module The frame of every dashboard page: title, navigation (with the API reference and
- * metrics beside the dashboard's own pages) and one small style sheet; no script, nothing
- * fetched from elsewhere.
+ * metrics beside the dashboard's own pages, and who is logged in) and one small style sheet;
+ * no script, nothing fetched from elsewhere.
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
@@ -16,6 +16,8 @@ export interface PageFrame {
   readonly title: string;
   /** Whether /metrics is served on this port, so the link leads somewhere. */
   readonly metricsHere: boolean;
+  /** The email of whoever is logged in, who may log out; undefined offers the login page. */
+  readonly viewer?: string | undefined;
 }
 
 const style = `
@@ -37,6 +39,11 @@ const style = `
   .bar.failed { background: #d92d20; }
   form.inline { display: inline; }
   input[type=search] { width: 360px; padding: 4px; }
+  header .session { margin-left: auto; }
+  header button { background: none; border: 0; color: #c9d6ff; font: inherit; cursor: pointer; padding: 0; }
+  form.stacked { display: grid; gap: 10px; max-width: 320px; }
+  form.stacked label { display: grid; gap: 2px; }
+  form.stacked input { padding: 5px; }
 `;
 
 /** A whole page: `body` inside the dashboard's frame. */
@@ -58,6 +65,9 @@ export const page = (frame: PageFrame, body: Html): Html => html`<!doctype html>
       <a href="${dashboardBase}/traces">Traces</a>
       <a href="/docs">API reference</a>
       ${frame.metricsHere ? html`<a href="/metrics">Metrics</a>` : html`<span class="muted" title="served on the operator port, or not at all">Metrics elsewhere</span>`}
+      ${frame.viewer === undefined
+        ? html`<a class="session" href="${dashboardBase}/login">Log in</a>`
+        : html`<form class="inline session" method="post" action="${dashboardBase}/logout"><span class="muted">${frame.viewer}</span> <button type="submit">Log out</button></form>`}
     </header>
     <main>
       <h1>${frame.title}</h1>

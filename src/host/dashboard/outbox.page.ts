@@ -1,7 +1,7 @@
 /**
  * @module The dashboard's outbox page: per publishing module, the backlog and its oldest
- * row's age, and each dead row with a form that puts it back in line (an administrator's
- * access token required, pasted into the form since a browser form sends no header).
+ * row's age, and each dead row with a form that puts it back in line (for an administrator
+ * logged in to the dashboard; anyone else is sent to the login page first).
  */
 import { html } from 'hono/html';
 import { dashboardBase, type Html } from './layout.js';
@@ -12,7 +12,6 @@ const age = (seconds: number): string => (seconds < 1 ? '—' : seconds < 120 ? 
 const replayForm = (schema: string, id: string): Html => html`<form class="inline" method="post" action="${dashboardBase}/outbox/replay">
   <input type="hidden" name="schema" value="${schema}">
   <input type="hidden" name="id" value="${id}">
-  <input type="password" name="access_token" placeholder="admin access token" required autocomplete="off">
   <button type="submit">Replay</button>
 </form>`;
 
