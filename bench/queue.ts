@@ -12,13 +12,11 @@
  *    (JIT, GC, a busy machine) hits both; each round is a fresh queue; the median round counts.
  *    Target: binding >= 0.8 x bare. For scale, one bare Worker also drains a queue filled
  *    beforehand: the ceiling of a single worker here, with Redis and the adds out of the way.
- * 2. Full path: a publisher host (its module writes the event to its outbox in the same
- *    transaction as its row) whose relay delivers over `queueDelivery`, and a subscriber host
- *    whose consumer runs `deliverLocal` (inbox + handler in one transaction), both on a real
- *    PostgreSQL (test/support/postgres-server.ts; PGlite if none is installed):
- *    a) live: timed from the first publication to the last row the subscriber's handler wrote;
- *    b) backlog: rows published with the relay stopped, then timed from the relay's start to
- *       the last handler row: what relay, queue and consumer sustain, without the publishers.
+ * 2. Full path (bench/queue/full-path.ts): outbox row -> relay -> queue -> consumer -> inbox +
+ *    handler on a real PostgreSQL, live and from a backlog, with the stock subscriber (one
+ *    transaction per event) and the same handler sharing transactions, alternating; with the
+ *    CPU each event cost this process, PostgreSQL and Redis.
+ * 3. The live full path's events/s beside bare BullMQ's from 1., against the target (2,500).
  *
  * Every loop is bounded in count and time; servers are stopped at the end and on error.
  * Figures, not assertions: the process exits 0 whether or not the target is met.
@@ -27,19 +25,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { sql } from 'drizzle-orm';
-import { loadConfig } from '../src/kernel/config.js';
-import { openDatabase, selectRows, type DatabaseHandle } from '../src/kernel/database.js';
 import type { EventEnvelope } from '../src/kernel/events.js';
-import { createLogger } from '../src/kernel/logger.js';
-import type { AnyModule } from '../src/kernel/module.js';
-import { ModuleHost, type ModuleHostOptions } from '../src/kernel/module-host.js';
-import { inProcessBinder } from '../src/transport/in-process.js';
 import { queueDelivery, startEventConsumer } from '../src/transport/queue/events.js';
 import { retention } from '../src/transport/queue/wire.js';
-import { greeterContract, greeterModule, listenerModule } from '../test/support/greeter-modules.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { startRedis, type RedisServer } from '../test/support/redis-server.js';
+import { fullPathEvents, fullPathRun, publishersInFlight, subscribers, type FullPathRun, type Phase } from './queue/full-path.js';
 import { median } from './stats.js';
 
 const jobsPerRound = 20_000;
@@ -49,9 +40,10 @@ const warmupJobs = 2_000;
 const workerConcurrency = 50;
 /** Adds awaited at once by the producer, the same for both. */
 const addsInFlight = 64;
-const fullPathEvents = 3_000;
-const fullPathBudgetMs = 30_000;
-const publishersInFlight = 16;
+/** Rounds of the full path per subscriber, alternating between them. */
+const fullPathRounds = 2;
+/** What the live full path should reach, end to end (issue 15). */
+const liveTarget = 2_500;
 
 const envelope = (index: number): EventEnvelope => ({
   id: randomUUID(),
@@ -157,7 +149,8 @@ const bindingRound = async (url: string, jobs: number): Promise<Round> => {
 
 const fmt = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-const compare = async (url: string): Promise<void> => {
+/** Runs bare and binding rounds alternately; resolves with bare BullMQ's median events/s. */
+const compare = async (url: string): Promise<number> => {
   const flush = new Redis(url);
   try {
     await bareRound(url, warmupJobs);
@@ -184,82 +177,37 @@ const compare = async (url: string): Promise<void> => {
     console.log(`  binding (queueDelivery + consumer)    ${fmt(median(binding)).padStart(8)} events/s`);
     console.log(`  ratio binding / bare                  ${ratio.toFixed(2).padStart(8)}   (target >= 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
     console.log(`  for scale: one bare Worker draining a pre-filled queue, nothing adding: ${fmt(perSecond(drained))} events/s`);
+    return median(bare);
   } finally {
     await flush.quit();
   }
 };
 
-const startHost = async (database: DatabaseHandle, modules: readonly AnyModule[], options: Pick<ModuleHostOptions, 'allModules' | 'deliverRemote'> = {}) => {
-  const host = new ModuleHost({
-    database,
-    config: loadConfig({ NODE_ENV: 'test', PGLITE_DIR: 'memory://' }),
-    logger: createLogger({ level: 'warn' }),
-    bind: inProcessBinder({ validate: false }),
-    ...options,
-  });
-  await host.start(modules);
-  return host;
-};
-
-const fullPath = async (url: string): Promise<void> => {
-  let postgresServer: PostgresServer | undefined;
+/** Runs each subscriber `fullPathRounds` times, alternating, on one PostgreSQL server (PGlite if none is installed). */
+const fullPath = async (url: string): Promise<Map<string, FullPathRun[]>> => {
+  let postgres: PostgresServer | undefined;
   try {
-    postgresServer = await startPostgres();
+    postgres = await startPostgres();
   } catch (error) {
-    console.log(`  (no PostgreSQL: ${error instanceof Error ? error.message.split('\n')[0] : error}; using PGlite)`);
+    console.log(`  (no PostgreSQL: ${error instanceof Error ? error.message.split('\n')[0] : error}; using PGlite, two in-memory databases)`);
   }
-  const open = () => openDatabase(postgresServer ? { kind: 'postgres', url: postgresServer.url } : { kind: 'pglite', dataDir: 'memory://' });
-  // Two handles, as two processes would have; on PGlite, two separate databases.
-  const publisherDb = await open();
-  const subscriberDb = await open();
-  const delivery = queueDelivery({ connection: url, prefix: 'full' });
-  let subscriber: ModuleHost | undefined;
-  let publisher: ModuleHost | undefined;
-  let consumer: { close(): Promise<void> } | undefined;
+  const runs = new Map<string, FullPathRun[]>(subscribers.map((subscriber) => [subscriber.label, []]));
   try {
-    subscriber = await startHost(subscriberDb, [listenerModule]);
-    const sub = subscriber;
-    consumer = await startEventConsumer({ connection: url, prefix: 'full', subscriber: 'sub', concurrency: workerConcurrency, handle: (event) => sub.deliverLocal('sub', event) });
-    publisher = await startHost(publisherDb, [greeterModule], { allModules: [greeterModule, listenerModule], deliverRemote: delivery });
-    const greeter = publisher.api(greeterContract);
-    await greeter.greet({ name: 'warm-up', fail: false });
-    const received = async () => (await selectRows<{ count: number }>(subscriberDb.db, sql`select count(*)::int as count from sub.received`))[0]?.count ?? 0;
-    while ((await received()) < 1) await sleep(10);
-
-    let base = 1;
-    const consumed = async () => (await received()) - base;
-    console.log(`  database                              ${postgresServer ? 'PostgreSQL (one server, two connection pools)' : 'PGlite (two in-memory databases)'}`);
-
-    // a) Live: the relay delivers while the publishers publish.
-    let started = performance.now();
-    let deadline = Date.now() + fullPathBudgetMs;
-    await pump(fullPathEvents, publishersInFlight, deadline, (index) => greeter.greet({ name: `live-${index}`, fail: false }));
-    const publishedMs = performance.now() - started;
-    let count = 0;
-    while ((count = await consumed()) < fullPathEvents && Date.now() < deadline) await sleep(20);
-    let ms = performance.now() - started;
-    console.log(`  live: published (outbox committed)    ${fmt(fullPathEvents)} in ${fmt(publishedMs)} ms: ${fmt((fullPathEvents / publishedMs) * 1000)} events/s`);
-    console.log(`  live: consumed (handler committed)    ${fmt(count)} in ${fmt(ms)} ms: ${fmt((count / ms) * 1000)} events/s end to end`);
-
-    // b) Backlog: rows pile up with the relay stopped, then relay, queue and consumer drain them.
-    base = await received();
-    await publisher.relay.stop();
-    await pump(fullPathEvents, publishersInFlight, Date.now() + fullPathBudgetMs, (index) => greeter.greet({ name: `backlog-${index}`, fail: false }));
-    started = performance.now();
-    deadline = Date.now() + fullPathBudgetMs;
-    publisher.relay.start();
-    while ((count = await consumed()) < fullPathEvents && Date.now() < deadline) await sleep(20);
-    ms = performance.now() - started;
-    console.log(`  backlog: relay -> queue -> consumer   ${fmt(count)} in ${fmt(ms)} ms: ${fmt((count / ms) * 1000)} events/s`);
+    for (let round = 0; round < fullPathRounds; round += 1) {
+      for (const subscriber of subscribers) {
+        const run = await fullPathRun(url, { postgres }, subscriber);
+        runs.get(subscriber.label)!.push(run);
+        const cpu = (phase: Phase): string => `CPU per event: node ${fmt(phase.cpu.node)} us, postgres ${fmt(phase.cpu.postgres)} us, redis ${fmt(phase.cpu.redis)} us`;
+        console.log(`  round ${round + 1}, ${subscriber.label}:`);
+        console.log(`    live (end to end)          ${fmt(run.live.eventsPerSecond).padStart(6)} events/s   ${cpu(run.live)}${run.live.counted < fullPathEvents ? `  (only ${run.live.counted} arrived in time)` : ''}`);
+        console.log(`    publishing only            ${fmt(run.publishOnly.eventsPerSecond).padStart(6)} events/s   ${cpu(run.publishOnly)}`);
+        console.log(`    backlog (relay -> handler) ${fmt(run.backlog.eventsPerSecond).padStart(6)} events/s   ${cpu(run.backlog)}${run.backlog.counted < fullPathEvents ? `  (only ${run.backlog.counted} arrived in time)` : ''}`);
+      }
+    }
   } finally {
-    await publisher?.stop();
-    await consumer?.close();
-    await subscriber?.stop();
-    await delivery.close();
-    await publisherDb.close();
-    await subscriberDb.close();
-    await postgresServer?.stop();
+    await postgres?.stop();
   }
+  return runs;
 };
 
 let redisServer: RedisServer | undefined;
@@ -268,10 +216,18 @@ try {
   console.log(`bench:queue — ${jobsPerRound} events per round, ${rounds} rounds each, worker concurrency ${workerConcurrency}, ${addsInFlight} adds in flight`);
   console.log('');
   console.log('1. binding vs bare BullMQ (publish -> Redis -> worker -> no-op handler)');
-  await compare(redisServer.url);
+  const bare = await compare(redisServer.url);
   console.log('');
-  console.log(`2. full path: outbox row -> relay -> queue -> consumer -> inbox + handler (${fullPathEvents} events, ${publishersInFlight} publishers)`);
-  await fullPath(redisServer.url);
+  console.log(`2. full path: outbox row -> relay -> queue -> consumer -> inbox + handler (${fullPathEvents} events, ${publishersInFlight} publishers, ${fullPathRounds} rounds each)`);
+  const runs = await fullPath(redisServer.url);
+  console.log('');
+  console.log(`3. live, end to end (the slower of ${fullPathRounds} rounds) against bare BullMQ on the same Redis (median of ${rounds} rounds)`);
+  console.log(`  bare BullMQ (add + Worker, no database)      ${fmt(bare).padStart(6)} events/s`);
+  for (const [label, subscriberRuns] of runs) {
+    const live = Math.min(...subscriberRuns.map((run) => run.live.eventsPerSecond));
+    const verdict = `target >= ${fmt(liveTarget)}: ${live >= liveTarget ? 'met' : 'NOT met'}`;
+    console.log(`  full path, ${label.padEnd(34)} ${fmt(live).padStart(6)} events/s   ${(live / bare).toFixed(2)} x bare   (${verdict})`);
+  }
 } finally {
   await redisServer?.stop();
 }

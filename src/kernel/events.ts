@@ -53,9 +53,22 @@ export const subscription = <C extends AnyContract>(contract: C, event: keyof C[
  */
 export type EventHandler<Payload = unknown> = (event: EventEnvelope<Payload>, tx: Database) => Promise<void>;
 
+/** How a handler may be run. */
+export interface EventHandlerOptions {
+  /**
+   * The handler's only effects are its writes through `tx`, so it may share one transaction
+   * with the handlers of other events that arrive together (fewer transactions per event).
+   * If that transaction fails, each of its events is handled again in a transaction of its
+   * own: a call whose writes rolled back is repeated, which only a handler that does nothing
+   * outside `tx` (sends no mail, calls no other service) can allow. Default false: one
+   * transaction per event.
+   */
+  readonly shareTransaction?: boolean;
+}
+
 /** Registers handlers for the subscriptions a module declared. */
 export interface EventHandlers {
-  on<C extends AnyContract, E extends keyof C['events'] & string>(contract: C, event: E, handler: EventHandler<EventPayload<C, E>>): void;
+  on<C extends AnyContract, E extends keyof C['events'] & string>(contract: C, event: E, handler: EventHandler<EventPayload<C, E>>, options?: EventHandlerOptions): void;
 }
 
 /** Publishes the events of the module's own contract. */

@@ -6,10 +6,11 @@ import { activeOrRemoteParent, remoteParent } from './call-context.js';
 import { inSpan, linkTo, SpanKind } from './tracing.js';
 import type { AnyContract } from './contract.js';
 import type { Database } from './database.js';
-import { eventType, type EventEnvelope, type EventHandler, type EventHandlers, type EventPublisher } from './events.js';
+import { eventType, type EventEnvelope, type EventHandler, type EventHandlerOptions, type EventHandlers, type EventPublisher } from './events.js';
+import { consumeOnce, InboxBatcher } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { AnyModule } from './module.js';
-import { consumeOnce, outboxPublisher } from './outbox.js';
+import { outboxPublisher } from './outbox.js';
 import { OutboxRelay, type Deliver, type OutboxRelayOptions } from './outbox-relay.js';
 
 /** Tuning for the outbox relay (poll interval, attempts, backoff). */
@@ -38,10 +39,18 @@ const subscriberIndex = (modules: readonly AnyModule[]): ReadonlyMap<string, rea
   return index;
 };
 
+/** A registered handler and how it may be run. */
+interface Registered {
+  readonly handler: EventHandler;
+  readonly options: EventHandlerOptions;
+}
+
 export class ModuleEvents {
   readonly #subscribers: ReadonlyMap<string, readonly string[]>;
   /** Module name → event type → its handler. */
-  readonly #handlers = new Map<string, Map<string, EventHandler>>();
+  readonly #handlers = new Map<string, Map<string, Registered>>();
+  /** Module name → the batcher of its inbox, for the handlers that share transactions. */
+  readonly #batchers = new Map<string, InboxBatcher>();
   readonly #relay: OutboxRelay;
 
   constructor(private readonly options: ModuleEventsOptions) {
@@ -50,6 +59,7 @@ export class ModuleEvents {
       db: options.db,
       schemas: options.local.filter((module) => Object.keys(module.provides.events).length > 0).map((module) => module.schema),
       deliver: (subscriber, event) => this.#deliver(subscriber, event),
+      gathers: (subscriber, type) => this.#gathers(subscriber, type),
       logger: options.logger.child({ component: 'outbox-relay' }),
       ...options.relay,
     });
@@ -73,13 +83,14 @@ export class ModuleEvents {
   /** The `on` that `module` registers its handlers with: each declared subscription, once. */
   handlersFor(module: AnyModule): EventHandlers['on'] {
     const declared = new Set((module.subscribes ?? []).map((subscription) => subscription.type));
-    const handlers = new Map<string, EventHandler>();
+    const handlers = new Map<string, Registered>();
     this.#handlers.set(module.name, handlers);
-    return (contract, event, handler) => {
+    return (contract, event, handler, options = {}) => {
       const type = eventType(contract, event);
       if (!declared.has(type)) throw new Error(`Module ${module.name} handles ${type} but does not declare it in subscribes`);
       if (handlers.has(type)) throw new Error(`Module ${module.name} handles ${type} twice`);
-      handlers.set(type, handler as EventHandler);
+      handlers.set(type, { handler: handler as EventHandler, options });
+      if (options.shareTransaction && !this.#batchers.has(module.name)) this.#batchers.set(module.name, new InboxBatcher({ db: this.options.db, schema: module.schema }));
     };
   }
 
@@ -101,15 +112,28 @@ export class ModuleEvents {
   async deliverLocal(subscriber: string, event: EventEnvelope): Promise<void> {
     const module = this.options.local.find((candidate) => candidate.name === subscriber);
     if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
-    const handler = this.#handlers.get(subscriber)?.get(event.type);
-    if (!handler) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
+    const registered = this.#handlers.get(subscriber)?.get(event.type);
+    if (!registered) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
+    const { handler, options } = registered;
+    const batcher = options.shareTransaction ? this.#batchers.get(subscriber) : undefined;
     const { db } = this.options;
     // A span of the publisher's trace: under the relay's or the queue job's span when one is
     // active, else under the span that published the event; linked to that span either way.
     const published = remoteParent(event.traceparent);
     const parent = activeOrRemoteParent(event.traceparent);
     const attributes = { 'messaging.operation.type': 'process', 'messaging.destination.name': module.name, 'messaging.message.id': event.id };
-    await inSpan(`handle ${event.type}`, { kind: SpanKind.CONSUMER, parent, links: linkTo(published), attributes }, () => consumeOnce(db, module.schema, event, handler));
+    await inSpan(`handle ${event.type}`, { kind: SpanKind.CONSUMER, parent, links: linkTo(published), attributes }, () =>
+      batcher ? batcher.consume(event, handler) : consumeOnce(db, module.schema, event, handler),
+    );
+  }
+
+  /**
+   * Whether deliveries of `type` to `subscriber` started together travel together: into a
+   * local inbox shared by handlers that allow it, or onto a queue that gathers its adds.
+   */
+  #gathers(subscriber: string, type: string): boolean {
+    if (this.options.local.some((module) => module.name === subscriber)) return this.#handlers.get(subscriber)?.get(type)?.options.shareTransaction === true;
+    return this.options.deliverRemote?.gathers === true;
   }
 
   async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {

@@ -6,14 +6,15 @@
  * several relays (replicas) share the work without delivering a row twice at once, and a
  * relay that dies mid-delivery only delays its rows until the lease runs out.
  *
- * A poll is one statement that claims a batch from every outbox, the deliveries (a few at a
- * time, started in the order the events occurred), and one statement that marks what was
- * delivered: per event, only its delivery costs round trips. Marking a batch at its end
- * instead of after each delivery means a relay that dies in between delivers those events
- * again once their lease lapses, which consumers already absorb (their inbox makes a
- * redelivery change nothing); a batch that takes half its lease marks what it delivered so
- * far, so a living relay's deliveries are marked before their lease lapses. The statements
- * themselves are in outbox-store.ts.
+ * A poll is one statement that claims a batch from every outbox, the deliveries (started in
+ * the order the events occurred: a few at a time, or all at once where the delivery gathers
+ * them into one round trip, as a queue's `addBulk` or a shared inbox transaction does), and
+ * one statement that marks what was delivered. Marking a batch at its end instead of after
+ * each delivery means a relay that dies in between delivers those events again once their
+ * lease lapses, which consumers already absorb (their inbox makes a redelivery change
+ * nothing); a batch that takes half its lease marks what it delivered so far, so a living
+ * relay's deliveries are marked before their lease lapses. The statements themselves are in
+ * outbox-store.ts.
  */
 import { outsideCall, remoteParent } from './call-context.js';
 import type { Database } from './database.js';
@@ -26,7 +27,14 @@ import { inSpan } from './tracing.js';
 export type { DeadLetter } from './outbox-store.js';
 
 /** Hands an event to a subscriber: in process, or onto a queue in a split deployment. */
-export type Deliver = (subscriber: string, event: EventEnvelope) => Promise<void>;
+export interface Deliver {
+  (subscriber: string, event: EventEnvelope): Promise<void>;
+  /**
+   * True when deliveries started in the same turn of the event loop travel together (a
+   * queue's one `addBulk` for all of them), so a relay may start a whole batch at once.
+   */
+  readonly gathers?: boolean;
+}
 
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -47,6 +55,12 @@ export interface OutboxRelayOptions {
    * delivery is retried after later ones and a queue's worker runs jobs concurrently.
    */
   readonly deliveryConcurrency?: number;
+  /**
+   * Whether `deliver` gathers the deliveries of `type` to `subscriber` that start together into
+   * one round trip or transaction: those rows of a batch are all started at once, and only the
+   * others count against `deliveryConcurrency`. Default: none do.
+   */
+  readonly gathers?: (subscriber: string, type: string) => boolean;
 }
 
 /**
@@ -177,8 +191,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims a batch from every outbox, delivers it with up to `deliveryConcurrency` deliveries
-   * in flight (started in the order the events occurred), and marks what was delivered.
+   * Claims a batch from every outbox, delivers it (the rows whose deliveries gather all at
+   * once, the others with up to `deliveryConcurrency` in flight; each started in the order the
+   * events occurred), and marks what was delivered.
    */
   async #pollOnce(): Promise<PollOutcome> {
     const claimedAt = Date.now();
@@ -189,30 +204,33 @@ export class OutboxRelay {
     let delivered: ClaimedRow[] = [];
     let deliveredCount = 0;
     let marked: Promise<void> = Promise.resolve();
-    let next = 0;
-    const deliverInTurn = async (): Promise<void> => {
-      while (next < claimed.length) {
-        const row = claimed[next++]!;
-        try {
-          await this.#deliver(row);
-          countDelivery(row.schema, 'delivered');
-          delivered.push(row);
-          deliveredCount += 1;
-        } catch (error) {
-          await this.#failed(row, error);
-        }
-        if (Date.now() >= markBy && delivered.length > 0) {
-          const due = delivered;
-          delivered = [];
-          // One mark at a time, so two lanes never mark concurrently.
-          marked = marked.then(() => this.#store.markDelivered(due));
-          await marked;
-        }
+    const deliverRow = async (row: ClaimedRow): Promise<void> => {
+      try {
+        await this.#deliver(row);
+        countDelivery(row.schema, 'delivered');
+        delivered.push(row);
+        deliveredCount += 1;
+      } catch (error) {
+        await this.#failed(row, error);
+      }
+      if (Date.now() >= markBy && delivered.length > 0) {
+        const due = delivered;
+        delivered = [];
+        // One mark at a time, so two deliveries never mark concurrently.
+        marked = marked.then(() => this.#store.markDelivered(due));
+        await marked;
       }
     };
-    const lanes = Math.max(1, Math.min(this.options.deliveryConcurrency ?? defaultDeliveryConcurrency, claimed.length));
-    // Settled, not Promise.all: a lane that fails must not end the poll while others deliver.
-    const outcomes = await Promise.allSettled(Array.from({ length: lanes }, deliverInTurn));
+    const together: ClaimedRow[] = [];
+    const inTurn: ClaimedRow[] = [];
+    for (const row of claimed) (this.options.gathers?.(row.subscriber, row.eventType) ? together : inTurn).push(row);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < inTurn.length) await deliverRow(inTurn[next++]!);
+    };
+    const lanes = Math.max(1, Math.min(this.options.deliveryConcurrency ?? defaultDeliveryConcurrency, inTurn.length));
+    // Settled, not Promise.all: a delivery that fails must not end the poll while others deliver.
+    const outcomes = await Promise.allSettled([...together.map(deliverRow), ...Array.from({ length: lanes }, lane)]);
     await marked;
     await this.#store.markDelivered(delivered);
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');

@@ -1,5 +1,5 @@
 /**
- * @module Writing events to a module's outbox, and consuming them exactly once via its inbox.
+ * @module Writing events to a module's outbox (consuming them through an inbox is in inbox.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -7,10 +7,10 @@ import { pgSchema } from 'drizzle-orm/pg-core';
 import { traceparentOf } from './call-context.js';
 import { inSpan, SpanKind } from './tracing.js';
 import type { AnyContract } from './contract.js';
-import { statement, type Database, type Statement } from './database.js';
+import { statement, type Statement } from './database.js';
 import { Internal } from './errors.js';
-import { eventType, type EventEnvelope, type EventHandler, type EventPublisher } from './events.js';
-import { inboxTable, outboxTable } from './outbox-tables.js';
+import { eventType, type EventPublisher } from './events.js';
+import { outboxTable } from './outbox-tables.js';
 import { fieldIssues } from './validation.js';
 
 export interface OutboxPublisherOptions<P extends AnyContract> {
@@ -82,31 +82,5 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
   },
 });
 
-/** Recording an event in `schema`'s inbox, built once per schema: a row back when it is new. */
-const inboxStatements = new Map<string, Statement<{ eventId: string; eventType: string }, { eventId: string }[]>>();
-const inboxStatement = (schema: string): Statement<{ eventId: string; eventType: string }, { eventId: string }[]> => {
-  let found = inboxStatements.get(schema);
-  if (!found) {
-    const inbox = inboxTable(pgSchema(schema));
-    const returned = { eventId: inbox.eventId };
-    found = statement<{ eventId: string; eventType: string }>(`inbox.record.${schema}`)(
-      (db, p) => db.insert(inbox).values({ eventId: p.eventId, eventType: p.eventType }).onConflictDoNothing().returning(returned),
-      returned,
-    );
-    inboxStatements.set(schema, found);
-  }
-  return found;
-};
-
-/**
- * Runs `handler` for `event` unless the consumer's inbox shows it was already processed.
- * The inbox row and the handler's writes share one transaction: both happen or neither.
- * A concurrent redelivery waits on the inbox row's key and then finds it taken.
- */
-export const consumeOnce = async (db: Database, schema: string, event: EventEnvelope, handler: EventHandler): Promise<boolean> =>
-  db.transaction(async (tx) => {
-    const claimed = await inboxStatement(schema).run(tx, { eventId: event.id, eventType: event.type });
-    if (claimed.length === 0) return false;
-    await handler(event, tx);
-    return true;
-  });
+/** Consuming lives in inbox.ts; re-exported where callers have always found it. */
+export { consumeOnce } from './inbox.js';

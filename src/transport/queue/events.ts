@@ -4,9 +4,12 @@
  * The publishing process's outbox relay uses `queueDelivery` as its `deliverRemote`: each
  * delivery adds the envelope as a job whose id is the event id, so a relay that delivers the
  * same outbox row twice enqueues it once while the job exists, and the relay marks the row
- * delivered only after the add resolved. The subscribing process runs `startEventConsumer`,
- * whose `handle` is normally `host.deliverLocal(subscriber, event)`: idempotent through the
- * subscriber's inbox, so a job that runs twice has one effect.
+ * delivered only after the add resolved. The adds of a relay's batch go to Redis together
+ * (gathered-adds.ts), one round trip per queue, each still in a `send` span of its own. The
+ * subscribing process runs `startEventConsumer`, whose `handle` is normally
+ * `host.deliverLocal(subscriber, event)`: idempotent through the subscriber's inbox, so a job
+ * that runs twice has one effect (and, for handlers that share transactions, the jobs the
+ * worker runs at once are handled in one).
  */
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
@@ -17,6 +20,7 @@ import { inSpan, linkTo, SpanKind } from '../../kernel/tracing.js';
 import { fieldIssues } from '../../kernel/validation.js';
 import { QueueClient, type QueueClientOptions } from './connection.js';
 import { startConsumer, type Consumer, type ConsumerOptions } from './consumer.js';
+import { GatheredAdds } from './gathered-adds.js';
 import { deadEventQueueName, eventQueueName, jobOptions } from './wire.js';
 
 export interface QueueDeliveryOptions extends QueueClientOptions {
@@ -26,6 +30,8 @@ export interface QueueDeliveryOptions extends QueueClientOptions {
 
 /** A `Deliver` onto subscribers' queues, with `close()` for the connection it holds. */
 export interface QueueDelivery extends Deliver {
+  /** Deliveries started in the same turn share one `addBulk` per queue. */
+  readonly gathers: true;
   close(): Promise<void>;
 }
 
@@ -51,16 +57,16 @@ const within = async <T>(work: Promise<T>, ms: number, what: string): Promise<T>
  */
 export const queueDelivery = (options: QueueDeliveryOptions): QueueDelivery => {
   const client = new QueueClient(options, 'producer');
+  const adds = new GatheredAdds(client);
   const timeoutMs = options.timeoutMs ?? 5000;
   const deliver = async (subscriber: string, event: EventEnvelope): Promise<void> => {
     const name = eventQueueName(subscriber);
-    const queue = client.queue(name);
     // The job carries this span's trace, so its consumer's span is this one's child.
     await inSpan(`send ${name}`, { kind: SpanKind.PRODUCER, parent: activeOrRemoteParent(event.traceparent), attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': name, 'messaging.message.id': event.id } }, (span) =>
-      within(queue.add(event.type, { ...event, traceparent: traceparentOf(span.spanContext()) }, jobOptions(event.id)), timeoutMs, `Enqueueing ${event.type} for ${subscriber}`),
+      within(adds.add(name, event.type, { ...event, traceparent: traceparentOf(span.spanContext()) }, jobOptions(event.id)), timeoutMs, `Enqueueing ${event.type} for ${subscriber}`),
     );
   };
-  return Object.assign(deliver, { close: () => client.close() });
+  return Object.assign(deliver, { gathers: true as const, close: () => client.close() });
 };
 
 const envelope = z.object({ id: z.string().min(1), type: z.string().min(1), payload: z.unknown(), occurredAt: z.string(), traceparent: z.string().optional() });
