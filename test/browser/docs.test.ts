@@ -3,9 +3,12 @@
  * against a running shop: every operation is listed, "try it out" sends a request and shows
  * the answer, nothing is fetched from another host, and the console stays free of errors.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/host/start.js';
+import { screenshotDir } from '../support/chromium-session.js';
 import { startTestApp } from '../support/test-app.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -51,6 +54,8 @@ describe('/docs in Chromium', () => {
     const listed = await page.locator('.opblock').evaluateAll((blocks) => blocks.map((block) => block.id));
     expect(listed.map((id) => id.split('-').pop()).sort()).toEqual([...expected].sort());
     expect(await page.title()).toBe('Seam shop API reference');
+    mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: join(screenshotDir, 'docs.png'), fullPage: true });
   });
 
   it('sends GET /products from the page and shows the answer', async () => {
@@ -64,6 +69,7 @@ describe('/docs in Chromium', () => {
     const page1 = JSON.parse(body ?? '') as { items: { name: string }[] };
     expect(page1.items).toHaveLength(2);
     expect(await operation.locator('.request-url pre').textContent()).toContain('/api/v1/products?limit=2');
+    await page.screenshot({ path: join(screenshotDir, 'docs-try-it.png'), fullPage: true });
   });
 
   it('fetched nothing from another host and logged no console errors', () => {
