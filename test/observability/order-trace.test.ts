@@ -208,6 +208,16 @@ describe('the split’s dashboard in Chromium', () => {
   });
 
   // Last: the split has one catalog replica fewer from here on.
+  it('serves the API reference at /docs from the gateway, every operation listed', async () => {
+    const document = (await (await fetch(`${split.gatewayUrl}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.values(document.paths).reduce((count, item) => count + Object.keys(item).length, 0);
+    const { page } = chromium;
+    await page.goto(`${split.gatewayUrl}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    expect(await page.locator('.opblock').count()).toBe(operations);
+    await chromium.screenshot('split-docs');
+  });
+
   it('shows a killed catalog replica unhealthy within seconds', async () => {
     const victim = split.instance('catalog', 1);
     await victim.stop('SIGKILL');
