@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import { openDatabase, selectRows, type Database } from '../../src/kernel/database.js';
 import type { EventEnvelope } from '../../src/kernel/events.js';
@@ -22,25 +22,12 @@ import { queueDelivery, startEventConsumer } from '../../src/transport/queue/eve
 import { eventQueueName } from '../../src/transport/queue/wire.js';
 import { handlerLog, sharingSubscriber, type HandlerLog } from '../kernel/events-sharing-subscriber.js';
 import { greeterContract, greeterModule } from '../support/greeter-modules.js';
-import { otherRedisClients } from '../support/redis-clients.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { redisForThisFile } from '../support/redis-per-file.js';
 import { waitFor } from '../support/wait-for.js';
 
-let redis: RedisServer;
+const redis = redisForThisFile();
 let prefix: string;
 const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  try {
-    expect(await otherRedisClients(redis.url)).toEqual([]); // every connection and worker was closed
-  } finally {
-    await redis?.stop();
-  }
-});
 
 beforeEach(() => {
   prefix = `t${randomUUID().slice(0, 8)}`;
@@ -50,7 +37,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const connection = () => ({ connection: redis.url, prefix });
+const connection = () => ({ connection: redis.url(), prefix });
 const silent = createLogger({ level: 'silent' });
 
 const startHost = async (modules: readonly AnyModule[], options: Pick<ModuleHostOptions, 'allModules' | 'deliverRemote'> = {}) => {

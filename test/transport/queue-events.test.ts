@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import type { ContractApi } from '../../src/kernel/contract.js';
 import { openDatabase, selectRows, type Database } from '../../src/kernel/database.js';
@@ -22,26 +22,13 @@ import { formatTraceparent, parseTraceparent, runInCall } from '../../src/kernel
 import { queueDelivery, startEventConsumer } from '../../src/transport/queue/events.js';
 import { deadEventQueueName, eventQueueName } from '../../src/transport/queue/wire.js';
 import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
-import { otherRedisClients } from '../support/redis-clients.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { redisForThisFile } from '../support/redis-per-file.js';
 import { waitFor } from '../support/wait-for.js';
 
-let redis: RedisServer;
+const redis = redisForThisFile();
 /** A fresh BullMQ prefix per test, so no test sees another's queues. */
 let prefix: string;
 const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterAll(async () => {
-  try {
-    expect(await otherRedisClients(redis.url)).toEqual([]); // every connection and worker was closed
-  } finally {
-    await redis?.stop();
-  }
-});
 
 beforeEach(() => {
   prefix = `t${randomUUID().slice(0, 8)}`;
@@ -54,7 +41,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const connection = () => ({ connection: redis.url, prefix });
+const connection = () => ({ connection: redis.url(), prefix });
 
 const startHost = async (modules: readonly AnyModule[], options: Pick<ModuleHostOptions, 'allModules' | 'deliverRemote'> = {}) => {
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -239,7 +226,7 @@ describe('events over BullMQ', () => {
     const lost = event('Margaret');
     await queues.queue(eventQueueName('sub')).add(lost.type, lost, { jobId: lost.id });
     // A bare BullMQ worker fails the job and parks nothing, as a consumer that died would.
-    const bare = new Worker(eventQueueName('sub'), async () => Promise.reject(new Error('died mid-flight')), { connection: { url: redis.url }, prefix });
+    const bare = new Worker(eventQueueName('sub'), async () => Promise.reject(new Error('died mid-flight')), { connection: { url: redis.url() }, prefix });
     await waitFor(() => queues.queue(eventQueueName('sub')).getJobCounts('failed'), (counts) => counts.failed === 1, 20_000, 'the bare worker to fail the job');
     await bare.close();
 
