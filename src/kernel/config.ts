@@ -79,7 +79,14 @@ const envSchema = z.object({
 export const frameworkVariables: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
 
 /** Where the data lives: a PostgreSQL server, or embedded PGlite (a directory, or memory). */
-export type DatabaseConfig = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dataDir: string };
+export type DatabaseConfig =
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** How long a statement may go unanswered before it counts as stalled (postgres-client.ts); 30 s by default. */
+      readonly stallMs?: number;
+    }
+  | { readonly kind: 'pglite'; readonly dataDir: string };
 
 /** The parsed configuration every part of Seam reads. */
 export interface AppConfig {

@@ -21,7 +21,7 @@ const flaky = (...codes: string[]) => {
 describe('transient database failures', () => {
   it('tells what a failure did to the statement: nothing, maybe something, or it is not transient', () => {
     for (const code of ['ECONNREFUSED', 'CONNECT_TIMEOUT', '57P03', '08001', '53300', '40001', '40P01']) expect(transientEffect(failure(code))).toBe('not-run');
-    for (const code of ['ECONNRESET', 'CONNECTION_CLOSED', '57P01', '57P02', '08006', '08003']) expect(transientEffect(failure(code))).toBe('maybe-run');
+    for (const code of ['ECONNRESET', 'CONNECTION_CLOSED', '57P01', '57P02', '08006', '08003', 'STATEMENT_STALLED']) expect(transientEffect(failure(code))).toBe('maybe-run');
     for (const code of ['23505', '42P01', '57014']) expect(transientEffect(failure(code))).toBeUndefined();
     expect(transientEffect(new Error('no code'))).toBeUndefined();
   });

@@ -40,6 +40,7 @@ const maybeRunCodes: ReadonlySet<string> = new Set([
   '57P01', // admin_shutdown: pg_terminate_backend, a fast shutdown
   '57P02', // crash_shutdown
   '57P05', // idle_session_timeout
+  'STATEMENT_STALLED', // ours: no answer in time (see unlessStalled)
 ]);
 
 /** The effect of a transient failure; undefined when `error` is not one (retrying would not help). */
@@ -51,6 +52,36 @@ export const transientEffect = (error: unknown): TransientEffect | undefined => 
   if (maybeRunCodes.has(code) || code.startsWith('08')) return 'maybe-run';
   return undefined;
 };
+
+/** Code of the error `unlessStalled` rejects with. */
+export const statementStalled = 'STATEMENT_STALLED';
+
+const stalled = (ms: number): Error =>
+  Object.assign(new Error(`The database gave no answer within ${ms} ms; the statement may or may not have run`), { code: statementStalled });
+
+/**
+ * `work`, or a STATEMENT_STALLED failure once `ms` pass without it settling and `giveUp()`
+ * agrees. postgres.js 3.4.9 can leave a statement pending for good: one parked on a connection
+ * that closes cleanly while it starts up (porsager/postgres#1193), or sent on one that went
+ * silent (#1089). A restart under load left an order's checkout waiting on one for minutes.
+ * Whatever settles `work` later is ignored.
+ */
+export const unlessStalled = <T>(work: PromiseLike<T>, ms: number, giveUp: () => boolean = () => true): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      if (giveUp()) reject(stalled(ms));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 
 /** A statement outside a transaction that only reads: running it again is harmless. */
 export const isRead = (statement: string): boolean => /^\s*\(?\s*select\b/i.test(statement);

@@ -193,8 +193,8 @@ const countPending = async (db: Database, source: MigrationSource): Promise<numb
   return expected.filter((migration) => !hashes.has(migration.hash)).length;
 };
 
-const openPostgres = (url: string): DatabaseHandle => {
-  const connections = postgresClient(url);
+const openPostgres = (url: string, stallMs: number | undefined): DatabaseHandle => {
+  const connections = postgresClient(url, { stallMs });
   const client = connections.current;
   const db = drizzlePostgres({ client: connections.client }) as unknown as Database;
   return {
@@ -259,4 +259,4 @@ const traceTransactions = (handle: DatabaseHandle): DatabaseHandle => {
 
 /** Opens the configured database. */
 export const openDatabase = async (config: DatabaseConfig): Promise<DatabaseHandle> =>
-  traceTransactions(config.kind === 'postgres' ? openPostgres(config.url) : await openPglite(config.dataDir));
+  traceTransactions(config.kind === 'postgres' ? openPostgres(config.url, config.stallMs) : await openPglite(config.dataDir));

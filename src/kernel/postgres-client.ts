@@ -12,7 +12,7 @@
  * (CONNECTION_DESTROYED, a transient failure). Every other uncaught exception is left alone.
  */
 import postgres from 'postgres';
-import { isRead, runStatement, runTransaction } from './database-failures.js';
+import { isRead, runStatement, runTransaction, statementStalled, unlessStalled } from './database-failures.js';
 
 type Sql = postgres.Sql;
 type UnsafeOptions = Parameters<Sql['unsafe']>[2];
@@ -24,6 +24,8 @@ interface Pool {
   observe(error: unknown): void;
   /** Counts `work` as holding (or waiting for) a connection until it settles: the pool's usage. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** How long a statement, or a transaction's start, may go unanswered: then it counts as stalled. */
+  readonly stallMs: number;
 }
 
 /**
@@ -42,12 +44,17 @@ class RetriedStatement implements PromiseLike<unknown> {
   ) {}
 
   then<A = unknown, B = never>(onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    this.#rows ??= this.pool.track(runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options), isRead(this.query), this.pool.observe));
+    this.#rows ??= this.#run((sql) => sql.unsafe(this.query, this.parameters, this.options));
     return this.#rows.then(onFulfilled, onRejected);
   }
 
   values(): Promise<unknown> {
-    return this.pool.track(runStatement(() => this.pool.current().unsafe(this.query, this.parameters, this.options).values(), isRead(this.query), this.pool.observe));
+    return this.#run((sql) => sql.unsafe(this.query, this.parameters, this.options).values());
+  }
+
+  #run(send: (sql: Sql) => PromiseLike<unknown>): Promise<unknown> {
+    const { pool } = this;
+    return pool.track(runStatement(() => unlessStalled(send(pool.current()), pool.stallMs), isRead(this.query), pool.observe));
   }
 }
 
@@ -92,18 +99,21 @@ const preparing = (pool: Pool): Sql =>
       if (property === 'begin') {
         return (...args: unknown[]) => {
           const work = args.pop() as (inner: Sql) => unknown;
-          return pool.track(runTransaction(
-            (stage) =>
-              pool.current().begin(...(args as []), async (inner) => {
-                stage.current = 'work';
-                // A TransactionSql is an Sql without the pool-wide parts drizzle never touches in a transaction.
-                const done: unknown = work(preparingInTransaction(inner as unknown as Sql));
-                const result: unknown = await (Array.isArray(done) ? Promise.all(done) : done);
-                stage.current = 'commit';
-                return result;
-              }),
-            pool.observe,
-          ));
+          return pool.track(runTransaction((stage) => {
+            let abandoned = false;
+            const transaction = pool.current().begin(...(args as []), async (inner) => {
+              // A start given up as stalled may get its connection yet: the work is the retry's to run.
+              if (abandoned) throw new Error('This transaction was given up before it began');
+              stage.current = 'work';
+              // A TransactionSql is an Sql without the pool-wide parts drizzle never touches in a transaction.
+              const done: unknown = work(preparingInTransaction(inner as unknown as Sql));
+              const result: unknown = await (Array.isArray(done) ? Promise.all(done) : done);
+              stage.current = 'commit';
+              return result;
+            });
+            // Only the start is bounded: the work may take as long as it needs.
+            return unlessStalled(transaction, pool.stallMs, () => (abandoned = stage.current === 'begin'));
+          }, pool.observe));
         };
       }
       const value: unknown = Reflect.get(target, property, target);
@@ -213,8 +223,11 @@ const replaceablePool = (open: () => Sql): ReplaceablePool => {
   return pool;
 };
 
-/** A connect that timed out: the server away, or a connection the driver wedged; either way a fresh pool does no harm. */
-const wedged = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'CONNECT_TIMEOUT';
+/** A connect that timed out or a statement that stalled: the server away, or the driver wedged; either way a fresh pool does no harm. */
+const wedged = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'CONNECT_TIMEOUT' || code === statementStalled;
+};
 
 export interface PostgresClient {
   /** What drizzle is given: the pool of the moment, behind the retries. */
@@ -234,8 +247,13 @@ export interface PoolUsage {
 /** Connections in the pool: postgres.js queues what finds them all busy. */
 const poolSize = 10;
 
+export interface PostgresClientOptions {
+  /** How long a statement, or a transaction's start, may go unanswered before it counts as stalled; 30 s by default. */
+  readonly stallMs?: number;
+}
+
 /** The client for the server at `url`. */
-export const postgresClient = (url: string): PostgresClient => {
+export const postgresClient = (url: string, options: PostgresClientOptions = {}): PostgresClient => {
   const connections = replaceablePool(() => postgres(url, { max: poolSize, connect_timeout: 10, onnotice: () => undefined, connection: { application_name: 'seam' } }));
   let inFlight = 0;
   const done = (): void => {
@@ -251,6 +269,8 @@ export const postgresClient = (url: string): PostgresClient => {
       void work.then(done, done);
       return work;
     },
+    // Far beyond any statement of this code base (milliseconds), short of a client's patience.
+    stallMs: options.stallMs ?? 30_000,
   };
   return {
     client: preparing(pool),
