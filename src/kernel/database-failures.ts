@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callDeadline } from './call-context.js';
+import { settleBy } from './deadline-watch.js';
 import { OutcomeUnknown, ServiceUnavailable, type SeamError } from './errors.js';
 
 /** What a transient failure did: `not-run` (nothing took effect) or `maybe-run`. */
@@ -30,6 +31,9 @@ const notRunCodes: ReadonlySet<string> = new Set([
   '40P01', // deadlock_detected
 ]);
 
+/** Code of the error `unlessStalled` rejects with. */
+export const statementStalled = 'STATEMENT_STALLED';
+
 /** Codes after which a statement in flight may or may not have taken effect: the connection went mid-way. */
 const maybeRunCodes: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -40,7 +44,7 @@ const maybeRunCodes: ReadonlySet<string> = new Set([
   '57P01', // admin_shutdown: pg_terminate_backend, a fast shutdown
   '57P02', // crash_shutdown
   '57P05', // idle_session_timeout
-  'STATEMENT_STALLED', // ours: no answer in time (see unlessStalled)
+  statementStalled, // ours: no answer in time (see unlessStalled)
 ]);
 
 /** The effect of a transient failure; undefined when `error` is not one (retrying would not help). */
@@ -53,9 +57,6 @@ export const transientEffect = (error: unknown): TransientEffect | undefined => 
   return undefined;
 };
 
-/** Code of the error `unlessStalled` rejects with. */
-export const statementStalled = 'STATEMENT_STALLED';
-
 const stalled = (ms: number): Error =>
   Object.assign(new Error(`The database gave no answer within ${ms} ms; the statement may or may not have run`), { code: statementStalled });
 
@@ -67,21 +68,8 @@ const stalled = (ms: number): Error =>
  * Whatever settles `work` later is ignored.
  */
 export const unlessStalled = <T>(work: PromiseLike<T>, ms: number, giveUp: () => boolean = () => true): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      if (giveUp()) reject(stalled(ms));
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  // The process's one deadline timer: a timer per statement would cost every statement a timer-list insert and removal.
+  settleBy(work, Date.now() + ms, () => (giveUp() ? stalled(ms) : undefined));
 
 /** A statement outside a transaction that only reads: running it again is harmless. */
 export const isRead = (statement: string): boolean => /^\s*\(?\s*select\b/i.test(statement);

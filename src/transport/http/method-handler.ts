@@ -13,12 +13,12 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { remoteParent, withDeadline } from '../../kernel/call-context.js';
 import type { MethodSpec } from '../../kernel/contract.js';
+import { settleBy } from '../../kernel/deadline-watch.js';
 import { DeadlineExceeded, Internal, toSeamError, validationFailed, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { recordFailure, servingCall, SpanKind, startSpan, type Attributes, type Span } from '../../kernel/tracing.js';
 import { fieldIssues, parseOrThrow } from '../../kernel/validation.js';
 import { callHeadersOf, type CallHeaders } from './call-headers.js';
-import { unwatchDeadline, watchDeadline } from './deadline-watch.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { errorBody, rpcStatusOf } from './wire.js';
 
@@ -49,22 +49,10 @@ const deadlineOf = (sent: CallHeaders): number | undefined => {
 /**
  * `work`'s outcome, or DEADLINE_EXCEEDED once `deadline` (epoch ms) passes, whichever comes
  * first. At the deadline `work` is abandoned: its late result or failure is dropped. The
- * deadline is watched by the server's one shared timer (deadline-watch.ts), not a timer per call.
+ * deadline is watched by the process's one shared timer (deadline-watch.ts), not a timer per call.
  */
 const withinDeadline = <T>(work: Promise<T>, deadline: number): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const watch = watchDeadline(deadline, () => reject(DeadlineExceeded.create('The caller’s deadline passed while the method ran')));
-    work.then(
-      (output) => {
-        unwatchDeadline(watch);
-        resolve(output);
-      },
-      (error: unknown) => {
-        unwatchDeadline(watch);
-        reject(error);
-      },
-    );
-  });
+  settleBy(work, deadline, () => DeadlineExceeded.create('The caller’s deadline passed while the method ran'));
 
 export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
   const { where, spec, method, credentials, callers, deny, logger } = options;

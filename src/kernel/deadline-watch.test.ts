@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { unwatchDeadline, watchDeadline } from './deadline-watch.js';
+import { settleBy, unwatchDeadline, watchDeadline } from './deadline-watch.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -43,5 +43,22 @@ describe('deadline watch', () => {
     watchDeadline(Date.now() + 5, () => expired.push(6));
     vi.advanceTimersByTime(100);
     expect(expired).toEqual([1, 2, 6, 3, 4, 5]);
+  });
+
+  it('settles by the deadline: with the work when it comes first, with the expiry failure when not, or lets the work run on', async () => {
+    const now = Date.now();
+    await expect(settleBy(Promise.resolve('done'), now + 10, () => new Error('late'))).resolves.toBe('done');
+
+    const never = new Promise<string>(() => undefined);
+    const expired = settleBy(never, now + 10, () => new Error('late'));
+    vi.advanceTimersByTime(10);
+    await expect(expired).rejects.toThrow('late');
+
+    let finish: (value: string) => void = () => undefined;
+    const slow = new Promise<string>((resolve) => (finish = resolve));
+    const ranOn = settleBy(slow, now + 10, () => undefined);
+    vi.advanceTimersByTime(10);
+    finish('after the deadline');
+    await expect(ranOn).resolves.toBe('after the deadline');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * @module One timer for the deadlines of every call a server is running.
+ * @module One timer for the deadlines of every call a server is running, and of every
+ * statement the database client has in flight.
  *
  * A timer per call (setTimeout, then clearTimeout when the call finishes first, as it almost
  * always does) costs a Timeout object, a timer-list insert and removal, and an async-hooks
@@ -79,3 +80,26 @@ export const watchDeadline = (at: number, expire: () => void): DeadlineWatch => 
 export const unwatchDeadline = (watch: DeadlineWatch): void => {
   unlink(watch as Watch);
 };
+
+/**
+ * `work`'s outcome, or the failure `expired()` returns once `at` (epoch ms) passes, whichever
+ * comes first; when `expired()` returns undefined, `work` runs on unwatched. Abandoned work's
+ * late result or failure is dropped.
+ */
+export const settleBy = <T>(work: PromiseLike<T>, at: number, expired: () => unknown): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const watch = watchDeadline(at, () => {
+      const failure = expired();
+      if (failure !== undefined) reject(failure);
+    });
+    work.then(
+      (value) => {
+        unwatchDeadline(watch);
+        resolve(value);
+      },
+      (error: unknown) => {
+        unwatchDeadline(watch);
+        reject(error);
+      },
+    );
+  });
