@@ -43,13 +43,13 @@ export interface ChargeClaim {
   readonly row: PaymentRow;
 }
 
-/** What the payments service reads and writes; the repository below is its PostgreSQL implementation. */
 /**
  * An attempt on its payment. Statements find the payment by its id and check the attempt is
  * still its own: attempt_id has no index, and a payment table grows with every order.
  */
 export type AttemptRef = Pick<PaymentRow, 'id' | 'attemptId'>;
 
+/** What the payments service reads and writes; the repository below is its PostgreSQL implementation. */
 export interface PaymentStore {
   claimCharge(request: AttemptRequest, leaseMs: number): Promise<ChargeClaim>;
   finishAttempt(attempt: AttemptRef, outcome: AttemptOutcome): Promise<PaymentRow | undefined>;
@@ -86,6 +86,10 @@ const rowColumns = {
 };
 
 const leaseFromNow = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
+
+/** The payment `paymentId`, while attempt `attemptId` still owns it: by primary key (see AttemptRef). */
+const ownedByAttempt = (paymentId: string | Placeholder, attemptId: string | Placeholder) =>
+  and(eq(payments.id, paymentId), eq(payments.attemptId, attemptId), eq(payments.status, 'PROCESSING'));
 
 // The checkout path's statements, built once (see `sqlStatement`).
 
@@ -171,7 +175,7 @@ const finishAttempt = (captured: boolean) =>
         leaseUntil: null,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(payments.id, p.paymentId), eq(payments.attemptId, p.attemptId), eq(payments.status, 'PROCESSING')))
+      .where(ownedByAttempt(p.paymentId, p.attemptId))
       .returning(rowColumns)}, "attempt" as ${db
       .update(attempts)
       .set({
@@ -225,7 +229,7 @@ export class PaymentRepository implements PaymentStore {
     await this.db
       .update(payments)
       .set({ leaseUntil: sql`now()` })
-      .where(and(eq(payments.id, attempt.id), eq(payments.attemptId, attempt.attemptId), eq(payments.status, 'PROCESSING')));
+      .where(ownedByAttempt(attempt.id, attempt.attemptId));
   }
 
   /** Takes over an attempt whose lease ran out, for reconciliation; false if someone else did. */
@@ -233,7 +237,7 @@ export class PaymentRepository implements PaymentStore {
     const rows = await this.db
       .update(payments)
       .set({ leaseUntil: leaseFromNow(leaseMs) })
-      .where(and(eq(payments.id, attempt.id), eq(payments.attemptId, attempt.attemptId), eq(payments.status, 'PROCESSING'), lte(payments.leaseUntil, sql`now()`)))
+      .where(and(ownedByAttempt(attempt.id, attempt.attemptId), lte(payments.leaseUntil, sql`now()`)))
       .returning({ id: payments.id });
     return rows.length > 0;
   }
