@@ -30,7 +30,7 @@ import { queueDelivery, startEventConsumer } from '../src/transport/queue/events
 import { retention } from '../src/transport/queue/wire.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
 import { startRedis, type RedisServer } from '../test/support/redis-server.js';
-import { fullPathEvents, fullPathRun, publishersInFlight, subscribers, type FullPathRun, type Phase } from './queue/full-path.js';
+import { fullPathEvents, fullPathRun, publishersInFlight, pump, subscribers, type FullPathRun, type Phase } from './queue/full-path.js';
 import { median } from './stats.js';
 
 const jobsPerRound = 20_000;
@@ -51,16 +51,6 @@ const envelope = (index: number): EventEnvelope => ({
   payload: { name: `bench-${index}` },
   occurredAt: new Date().toISOString(),
 });
-
-/** Calls `work(i)` for i in [0, count) with `inFlight` at once, until done or `deadline`. */
-const pump = async (count: number, inFlight: number, deadline: number, work: (index: number) => Promise<unknown>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count && Date.now() < deadline) await work(next++);
-    }),
-  );
-};
 
 /** Resolves when `counter()` reaches `count` or at `deadline`; with how many were counted. */
 const until = async (counter: () => number, count: number, deadline: number): Promise<number> => {

@@ -83,7 +83,7 @@ const startHost = async (database: DatabaseHandle, modules: readonly AnyModule[]
 };
 
 /** Calls `work(i)` for i in [0, count) with `inFlight` at once, until done or `deadline`. */
-const pump = async (count: number, inFlight: number, deadline: number, work: (index: number) => Promise<unknown>): Promise<void> => {
+export const pump = async (count: number, inFlight: number, deadline: number, work: (index: number) => Promise<unknown>): Promise<void> => {
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {

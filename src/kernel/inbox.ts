@@ -145,31 +145,29 @@ export class InboxBatcher {
   async #consume(group: readonly Waiting[]): Promise<void> {
     if (group.length === 1) return this.#alone(group[0]!);
     const { db } = this.options;
-    let handled: ReadonlySet<Waiting>;
+    let fresh: ReadonlySet<number>;
     try {
       // The transaction's span (when spans are recorded) goes in the first event's trace.
-      handled = await context.with(group[0]!.context, () => db.transaction((tx) => this.#inOneTransaction(tx, group)));
+      fresh = await context.with(group[0]!.context, () => db.transaction((tx) => this.#inOneTransaction(tx, group)));
     } catch {
       // Someone's handler (or the commit) failed and took the group down: each event again in
       // a transaction of its own, so the failure stays with the event that caused it.
       for (const waiting of group) await this.#alone(waiting);
       return;
     }
-    for (const waiting of group) waiting.resolve(handled.has(waiting));
+    // Committed, so every new event's handler ran.
+    for (const [index, waiting] of group.entries()) waiting.resolve(fresh.has(index));
   }
 
-  /** Records the group in the inbox in one statement, then runs the handler of each event that was new. */
-  async #inOneTransaction(tx: Database, group: readonly Waiting[]): Promise<ReadonlySet<Waiting>> {
+  /** Records the group in the inbox in one statement, then runs the handler of each event that was new: their positions in the group. */
+  async #inOneTransaction(tx: Database, group: readonly Waiting[]): Promise<ReadonlySet<number>> {
     const eventIds = group.map((waiting) => waiting.event.id);
     const eventTypes = group.map((waiting) => waiting.event.type);
     const fresh = new Set((await recordManyStatement(this.options.schema).run(tx, { eventIds, eventTypes })).map((row) => row.position - 1));
-    const handled = new Set<Waiting>();
     for (const [index, waiting] of group.entries()) {
-      if (!fresh.has(index)) continue;
-      await context.with(waiting.context, () => waiting.handler(waiting.event, tx));
-      handled.add(waiting);
+      if (fresh.has(index)) await context.with(waiting.context, () => waiting.handler(waiting.event, tx));
     }
-    return handled;
+    return fresh;
   }
 
   async #alone(waiting: Waiting): Promise<void> {

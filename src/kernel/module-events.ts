@@ -6,7 +6,7 @@ import { activeOrRemoteParent, remoteParent } from './call-context.js';
 import { inSpan, linkTo, SpanKind } from './tracing.js';
 import type { AnyContract } from './contract.js';
 import type { Database } from './database.js';
-import { eventType, type EventEnvelope, type EventHandler, type EventHandlerOptions, type EventHandlers, type EventPublisher } from './events.js';
+import { eventType, type EventEnvelope, type EventHandler, type EventHandlers, type EventPublisher } from './events.js';
 import { consumeOnce, InboxBatcher } from './inbox.js';
 import type { Logger } from './logger.js';
 import type { AnyModule } from './module.js';
@@ -39,22 +39,23 @@ const subscriberIndex = (modules: readonly AnyModule[]): ReadonlyMap<string, rea
   return index;
 };
 
-/** A registered handler and how it may be run. */
+/** A registered handler, and its module's inbox batcher when it shares transactions. */
 interface Registered {
   readonly handler: EventHandler;
-  readonly options: EventHandlerOptions;
+  readonly batcher?: InboxBatcher;
 }
 
 export class ModuleEvents {
   readonly #subscribers: ReadonlyMap<string, readonly string[]>;
+  /** The modules that run in this process, by name. */
+  readonly #local: ReadonlyMap<string, AnyModule>;
   /** Module name → event type → its handler. */
   readonly #handlers = new Map<string, Map<string, Registered>>();
-  /** Module name → the batcher of its inbox, for the handlers that share transactions. */
-  readonly #batchers = new Map<string, InboxBatcher>();
   readonly #relay: OutboxRelay;
 
   constructor(private readonly options: ModuleEventsOptions) {
     this.#subscribers = subscriberIndex(options.deployment);
+    this.#local = new Map(options.local.map((module) => [module.name, module]));
     this.#relay = new OutboxRelay({
       db: options.db,
       schemas: options.local.filter((module) => Object.keys(module.provides.events).length > 0).map((module) => module.schema),
@@ -85,12 +86,14 @@ export class ModuleEvents {
     const declared = new Set((module.subscribes ?? []).map((subscription) => subscription.type));
     const handlers = new Map<string, Registered>();
     this.#handlers.set(module.name, handlers);
+    /** The module's inbox batcher, made for its first handler that shares transactions. */
+    let batcher: InboxBatcher | undefined;
     return (contract, event, handler, options = {}) => {
       const type = eventType(contract, event);
       if (!declared.has(type)) throw new Error(`Module ${module.name} handles ${type} but does not declare it in subscribes`);
       if (handlers.has(type)) throw new Error(`Module ${module.name} handles ${type} twice`);
-      handlers.set(type, { handler: handler as EventHandler, options });
-      if (options.shareTransaction && !this.#batchers.has(module.name)) this.#batchers.set(module.name, new InboxBatcher({ db: this.options.db, schema: module.schema }));
+      if (options.shareTransaction) batcher ??= new InboxBatcher({ db: this.options.db, schema: module.schema });
+      handlers.set(type, options.shareTransaction ? { handler: handler as EventHandler, batcher } : { handler: handler as EventHandler });
     };
   }
 
@@ -110,12 +113,11 @@ export class ModuleEvents {
    * the relay does in process, and what a queue consumer does for events from elsewhere.
    */
   async deliverLocal(subscriber: string, event: EventEnvelope): Promise<void> {
-    const module = this.options.local.find((candidate) => candidate.name === subscriber);
+    const module = this.#local.get(subscriber);
     if (!module) throw new Error(`Module ${subscriber} does not run in this process`);
     const registered = this.#handlers.get(subscriber)?.get(event.type);
     if (!registered) throw new Error(`Module ${subscriber} has no handler for ${event.type}`);
-    const { handler, options } = registered;
-    const batcher = options.shareTransaction ? this.#batchers.get(subscriber) : undefined;
+    const { handler, batcher } = registered;
     const { db } = this.options;
     // A span of the publisher's trace: under the relay's or the queue job's span when one is
     // active, else under the span that published the event; linked to that span either way.
@@ -132,12 +134,12 @@ export class ModuleEvents {
    * local inbox shared by handlers that allow it, or onto a queue that gathers its adds.
    */
   #gathers(subscriber: string, type: string): boolean {
-    if (this.options.local.some((module) => module.name === subscriber)) return this.#handlers.get(subscriber)?.get(type)?.options.shareTransaction === true;
+    if (this.#local.has(subscriber)) return this.#handlers.get(subscriber)?.get(type)?.batcher !== undefined;
     return this.options.deliverRemote?.gathers === true;
   }
 
   async #deliver(subscriber: string, event: EventEnvelope): Promise<void> {
-    if (this.options.local.some((module) => module.name === subscriber)) return this.deliverLocal(subscriber, event);
+    if (this.#local.has(subscriber)) return this.deliverLocal(subscriber, event);
     if (!this.options.deliverRemote) throw new Error(`Subscriber ${subscriber} does not run in this process and no remote delivery is configured`);
     return this.options.deliverRemote(subscriber, event);
   }

@@ -31,7 +31,8 @@ export interface Deliver {
   (subscriber: string, event: EventEnvelope): Promise<void>;
   /**
    * True when deliveries started in the same turn of the event loop travel together (a
-   * queue's one `addBulk` for all of them), so a relay may start a whole batch at once.
+   * queue's one `addBulk` for all of them). The relay itself asks `OutboxRelayOptions.gathers`,
+   * which the module host derives from this and from its local handlers.
    */
   readonly gathers?: boolean;
 }

@@ -81,6 +81,3 @@ export const outboxPublisher = <P extends AnyContract>(options: OutboxPublisherO
     return id;
   },
 });
-
-/** Consuming lives in inbox.ts; re-exported where callers have always found it. */
-export { consumeOnce } from './inbox.js';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/kernel/config.js';
 import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
 import { parseTraceparent, runInCall } from '../../src/kernel/call-context.js';
-import { consumeOnce } from '../../src/kernel/outbox.js';
+import { consumeOnce } from '../../src/kernel/inbox.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { defineModule } from '../../src/kernel/module.js';
 import { ModuleHost } from '../../src/kernel/module-host.js';

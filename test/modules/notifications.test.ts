@@ -25,7 +25,7 @@ import type { EventPublisher } from '../../src/kernel/events.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { defineModule } from '../../src/kernel/module.js';
 import { ModuleHost } from '../../src/kernel/module-host.js';
-import { consumeOnce } from '../../src/kernel/outbox.js';
+import { consumeOnce } from '../../src/kernel/inbox.js';
 import type { NotificationChannel } from '../../src/modules/notifications/channel.js';
 import { notificationsContract, type Notification, type NotificationsApi } from '../../src/modules/notifications/contract.js';
 import { LogChannel } from '../../src/modules/notifications/log-channel.js';

@@ -119,10 +119,10 @@ describe('batches over BullMQ, to a handler that shares transactions', () => {
     await Promise.all(['a', 'b', 'c'].map((name) => run.greeter.greet({ name, fail: false })));
 
     // A relay that freezes for good once its addBulk has landed: to the others it is dead.
-    const frozen: Deliver = Object.assign(async (subscriber: string, event: EventEnvelope) => {
+    const frozen: Deliver = async (subscriber: string, event: EventEnvelope) => {
       await run.delivery(subscriber, event);
       await new Promise<never>(() => undefined);
-    }, { gathers: true });
+    };
     const relayOptions = { db: run.publisher.db, schemas: ['pub'], logger: silent, leaseSeconds: 1, gathers: () => true };
     void new OutboxRelay({ ...relayOptions, deliver: frozen }).drain();
     await waitFor(run.received, (names) => names.length === 3, 20_000, 'the first delivery');
