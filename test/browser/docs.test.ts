@@ -3,34 +3,22 @@
  * against a running shop: every operation is listed, "try it out" sends a request and shows
  * the answer, nothing is fetched from another host, and the console stays free of errors.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../src/host/start.js';
-import { screenshotDir } from '../support/chromium-session.js';
+import { browserWaitMs, openChromium, type ChromiumSession } from '../support/chromium-session.js';
 import { startTestApp } from '../support/test-app.js';
-
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const waitMs = 20_000;
 
 describe('/docs in Chromium', () => {
   let app: RunningApp;
-  let browser: Browser;
+  let chromium: ChromiumSession;
   let page: Page;
-  const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
 
   beforeAll(async () => {
     app = await startTestApp();
-    // --no-sandbox: the tests run as root, where Chromium's sandbox cannot start.
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless=new', '--no-sandbox'], timeout: waitMs });
-    page = await browser.newPage();
-    page.setDefaultTimeout(waitMs);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    chromium = await openChromium();
+    page = chromium.page;
     const origin = new URL(app.url).origin;
     // Offline means offline: any request to another host fails the test instead of leaving.
     await page.route('**/*', (route) => {
@@ -43,7 +31,7 @@ describe('/docs in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await app?.stop();
   });
 
@@ -54,8 +42,7 @@ describe('/docs in Chromium', () => {
     const listed = await page.locator('.opblock').evaluateAll((blocks) => blocks.map((block) => block.id));
     expect(listed.map((id) => id.split('-').pop()).sort()).toEqual([...expected].sort());
     expect(await page.title()).toBe('Seam shop API reference');
-    mkdirSync(screenshotDir, { recursive: true });
-    await page.screenshot({ path: join(screenshotDir, 'docs.png'), fullPage: true });
+    await chromium.screenshot('docs');
   });
 
   it('sends GET /products from the page and shows the answer', async () => {
@@ -64,16 +51,16 @@ describe('/docs in Chromium', () => {
     await operation.locator('input[placeholder="limit"]').fill('2');
     await operation.locator('button.execute').click();
     const answer = operation.locator('.live-responses-table .response');
-    await expect.poll(async () => (await answer.locator('.response-col_status').first().textContent())?.trim(), { timeout: waitMs }).toBe('200');
+    await expect.poll(async () => (await answer.locator('.response-col_status').first().textContent())?.trim(), { timeout: browserWaitMs }).toBe('200');
     const body = await answer.locator('.response-col_description pre').first().textContent();
     const page1 = JSON.parse(body ?? '') as { items: { name: string }[] };
     expect(page1.items).toHaveLength(2);
     expect(await operation.locator('.request-url pre').textContent()).toContain('/api/v1/products?limit=2');
-    await page.screenshot({ path: join(screenshotDir, 'docs-try-it.png'), fullPage: true });
+    await chromium.screenshot('docs-try-it');
   });
 
   it('fetched nothing from another host and logged no console errors', () => {
     expect(foreignRequests).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(chromium.consoleErrors).toEqual([]);
   });
 });

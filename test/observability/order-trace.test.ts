@@ -207,7 +207,6 @@ describe('the split’s dashboard in Chromium', () => {
     await chromium.screenshot('split-waterfall');
   });
 
-  // Last: the split has one catalog replica fewer from here on.
   it('serves the API reference at /docs from the gateway, every operation listed', async () => {
     const document = (await (await fetch(`${split.gatewayUrl}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.values(document.paths).reduce((count, item) => count + Object.keys(item).length, 0);
@@ -218,6 +217,7 @@ describe('the split’s dashboard in Chromium', () => {
     await chromium.screenshot('split-docs');
   });
 
+  // Last of the checks on the split: it has one catalog replica fewer from here on.
   it('shows a killed catalog replica unhealthy within seconds', async () => {
     const victim = split.instance('catalog', 1);
     await victim.stop('SIGKILL');

@@ -7,7 +7,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { ServiceCredentials } from '../../transport/http/service-credential.js';
-import { headers } from '../../transport/http/wire.js';
+import { errorFromBody, headers } from '../../transport/http/wire.js';
 import type { RecordedSpan } from '../span-buffer.js';
 import { matchingTracesAnswer, matchingTracesPath, spansAnswer, spansPath } from './spans-endpoint.js';
 
@@ -71,8 +71,8 @@ const askWithCredential = async <T>(url: string, schema: z.ZodType<T>, credentia
     const response = await get(url, options, { [headers.credential]: await credentials.current() });
     const body = await jsonOf(response.body);
     if (response.statusCode !== 200) {
-      const message = field(field(body, 'error'), 'message');
-      return { answered: false, detail: `HTTP ${response.statusCode}${typeof message === 'string' ? `: ${message}` : ''}` };
+      const message = errorFromBody(body, response.statusCode)?.message;
+      return { answered: false, detail: `HTTP ${response.statusCode}${message === undefined ? '' : `: ${message}`}` };
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) return { answered: false, detail: `an answer of another shape (${parsed.error.issues[0]?.message ?? 'invalid'})` };

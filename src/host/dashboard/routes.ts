@@ -117,17 +117,12 @@ export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> =
     const search = c.req.query('q')?.trim() ?? '';
     const spans = options.spans.spans();
     const kept = { spans: spans.length, capacity: options.spans.capacity };
-    const found = recentTraces(spans, { search, hidden: [dashboardBase], limit: listedTraces });
-    if (search === '' || !options.deployment) return c.html(render(c, 'Recent traces', tracesBody(found, search, kept)));
+    const query = { search, hidden: [dashboardBase], limit: listedTraces };
+    if (search === '' || !options.deployment) return c.html(render(c, 'Recent traces', tracesBody(recentTraces(spans, query), search, kept)));
     // Listed by this process's spans still, but found by the other services' too: an order id,
     // say, is an attribute of the orders service's spans only.
     const elsewhere = await options.deployment.matchingTraces(search);
-    const listed = new Set(found.map((trace) => trace.traceId));
-    const more = recentTraces(
-      spans.filter((span) => elsewhere.traceIds.has(span.traceId) && !listed.has(span.traceId)),
-      { hidden: [dashboardBase], limit: listedTraces },
-    );
-    const traces = [...found, ...more].sort((one, other) => other.startMs - one.startMs).slice(0, listedTraces);
+    const traces = recentTraces(spans, { ...query, alsoMatching: elsewhere.traceIds });
     return c.html(render(c, 'Recent traces', tracesBody(traces, search, kept, elsewhere.unanswered)));
   });
 

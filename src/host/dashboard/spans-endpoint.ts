@@ -9,11 +9,11 @@
  * since spans carry ids and routes of real requests.
  */
 import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { Forbidden, toSeamError, ValidationFailed, type SeamError } from '../../kernel/errors.js';
+import { Forbidden, toSeamError, ValidationFailed } from '../../kernel/errors.js';
+import { errorResponse } from '../../transport/http/rpc-server.js';
 import type { ServiceCredentials } from '../../transport/http/service-credential.js';
-import { errorBody, headers, rpcStatusOf } from '../../transport/http/wire.js';
+import { headers } from '../../transport/http/wire.js';
 import type { SpanBuffer } from '../span-buffer.js';
 import { dashboardBase } from './layout.js';
 import { recentTraces } from './trace-search.js';
@@ -63,8 +63,6 @@ export interface SpansEndpointOptions {
   readonly readers: ReadonlySet<string>;
 }
 
-const refuse = (c: Context, error: SeamError): Response => c.json(errorBody(error), rpcStatusOf(error) as ContentfulStatusCode);
-
 export const spansEndpoint = (options: SpansEndpointOptions): Hono => {
   const routes = new Hono();
   const from = { service: options.service, instance: options.instance };
@@ -76,7 +74,7 @@ export const spansEndpoint = (options: SpansEndpointOptions): Hono => {
       c.header('cache-control', 'no-store');
       return c.json({ ...from, ...answer(c) });
     } catch (error) {
-      return refuse(c, toSeamError(error));
+      return errorResponse(c, toSeamError(error));
     }
   };
   routes.get(
@@ -84,8 +82,7 @@ export const spansEndpoint = (options: SpansEndpointOptions): Hono => {
     forGateways((c) => {
       const traceId = c.req.query('trace')?.toLowerCase() ?? '';
       if (!traceIdPattern.test(traceId)) throw ValidationFailed.create('trace: a trace id of 32 hexadecimal digits is required');
-      // JSON has no undefined: a root span goes out without parentSpanId.
-      return { spans: options.spans.trace(traceId).map(({ parentSpanId, ...span }) => (parentSpanId === undefined ? span : { ...span, parentSpanId })) };
+      return { spans: options.spans.trace(traceId) };
     }),
   );
   routes.get(

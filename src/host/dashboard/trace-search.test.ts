@@ -41,6 +41,11 @@ describe('recentTraces', () => {
     expect(names('/api/v1/products')).toEqual([productsTrace]);
     expect(names('no-such-thing')).toEqual([]);
   });
+
+  it('lists a trace other services found too, newest first among the local matches, and still leaves out hidden routes', () => {
+    const found = recentTraces(spans, { search: 'order-42', alsoMatching: new Set([productsTrace, dashboardTrace]), hidden: ['/_seam'], limit: 10 });
+    expect(found.map((trace) => trace.traceId)).toEqual([productsTrace, orderTrace]);
+  });
 });
 
 describe('waterfallOf', () => {

@@ -54,6 +54,8 @@ const matches = (traceId: string, spans: readonly RecordedSpan[], query: string)
 export interface TraceQuery {
   /** A trace id, a route (or part of one), or an attribute value such as an order id. */
   readonly search?: string;
+  /** Trace ids that answer `search` too, though none of `spans` does: found by other services' spans. */
+  readonly alsoMatching?: ReadonlySet<string>;
   /** Traces whose root's name starts with one of these are left out (the dashboard's own requests). */
   readonly hidden?: readonly string[];
   readonly limit: number;
@@ -70,7 +72,7 @@ export const recentTraces = (spans: readonly RecordedSpan[], query: TraceQuery):
   const search = query.search?.trim() || undefined;
   const summaries: TraceSummary[] = [];
   for (const [traceId, traceSpans] of byTrace) {
-    if (search !== undefined && !matches(traceId, traceSpans, search)) continue;
+    if (search !== undefined && !query.alsoMatching?.has(traceId) && !matches(traceId, traceSpans, search)) continue;
     const summary = summaryOf(traceId, traceSpans);
     if (query.hidden?.some((prefix) => summary.name.includes(` ${prefix}`))) continue;
     summaries.push(summary);

@@ -42,7 +42,8 @@ export interface RpcServerOptions {
   readonly logger: Logger;
 }
 
-const errorResponse = (c: Context, error: SeamError): Response => c.json(errorBody(error), rpcStatusOf(error) as ContentfulStatusCode);
+/** `error` as a Seam RPC answer: its body and status, as peers read them (wire.ts). */
+export const errorResponse = (c: Context, error: SeamError): Response => c.json(errorBody(error), rpcStatusOf(error) as ContentfulStatusCode);
 
 export const rpcServer = (options: RpcServerOptions): Hono => {
   const app = new Hono();
