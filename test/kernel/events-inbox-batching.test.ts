@@ -8,26 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentCall, runInCall } from '../../src/kernel/call-context.js';
-import { openDatabase, selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
+import { selectRows, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
 import type { EventEnvelope, EventHandler } from '../../src/kernel/events.js';
 import { InboxBatcher } from '../../src/kernel/inbox.js';
-import { startPostgres } from '../support/postgres-server.js';
+import { databaseBackends } from '../support/database-backends.js';
 import { subscriberMigrations } from './events-sharing-subscriber.js';
-
-const backends = [
-  { name: 'embedded PGlite', open: async () => ({ database: await openDatabase({ kind: 'pglite', dataDir: 'memory://' }), stop: async () => undefined }) },
-  {
-    name: 'PostgreSQL server',
-    open: async () => {
-      const server = await startPostgres();
-      return { database: await openDatabase({ kind: 'postgres', url: server.url }), stop: () => server.stop() };
-    },
-  },
-];
 
 const event = (name: string, id: string = randomUUID()): EventEnvelope => ({ id, type: 'greeter/v1#Greeted', payload: { name }, occurredAt: new Date().toISOString() });
 
-describe.each(backends)('inbox batching on $name', (backend) => {
+describe.each(databaseBackends)('inbox batching on $name', (backend) => {
   let handle: DatabaseHandle;
   let stopServer: () => Promise<void>;
   /** Name → the transaction each call of the handler ran in (a rolled-back call included). */

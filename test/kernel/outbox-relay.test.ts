@@ -10,24 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
 import { pgSchema } from 'drizzle-orm/pg-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database, type DatabaseHandle } from '../../src/kernel/database.js';
+import type { Database, DatabaseHandle } from '../../src/kernel/database.js';
 import type { EventEnvelope } from '../../src/kernel/events.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { OutboxRelay, type Deliver, type OutboxRelayOptions } from '../../src/kernel/outbox-relay.js';
 import { outboxTable } from '../../src/kernel/outbox-tables.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { databaseBackends } from '../support/database-backends.js';
 import { waitFor } from '../support/wait-for.js';
-
-const backends = [
-  { name: 'embedded PGlite', open: async () => ({ database: await openDatabase({ kind: 'pglite', dataDir: 'memory://' }), stop: async () => undefined }) },
-  {
-    name: 'PostgreSQL server',
-    open: async () => {
-      const server: PostgresServer = await startPostgres();
-      return { database: await openDatabase({ kind: 'postgres', url: server.url }), stop: () => server.stop() };
-    },
-  },
-];
 
 /** The relay's two outboxes, migrated as a module's are: from migrations drizzle-kit generated off kernel/outbox-tables.ts. */
 const outboxMigrations = [
@@ -61,7 +50,7 @@ const rowsOf = (db: Database, schema: string) => {
     .orderBy(outbox.occurredAt);
 };
 
-describe.each(backends)('outbox relay on $name', (backend) => {
+describe.each(databaseBackends)('outbox relay on $name', (backend) => {
   let handle: DatabaseHandle;
   let stopServer: () => Promise<void>;
   let relay: OutboxRelay | undefined;
