@@ -19,7 +19,7 @@ export interface TestHost {
 export const startTestHost = async (
   modules: readonly AnyModule[],
   env: Record<string, string> = {},
-  options: Pick<ModuleHostOptions, 'relay' | 'allModules'> = {},
+  options: Pick<ModuleHostOptions, 'relay' | 'allModules' | 'deliverRemote'> = {},
 ): Promise<TestHost> => {
   const config = loadConfig({ NODE_ENV: 'test', PGLITE_DIR: 'memory://', ...env });
   const database = await openDatabase(config.database);

@@ -8,14 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/kernel/config.js';
-import { openDatabase, selectRows, type Database } from '../../src/kernel/database.js';
+import { selectRows, type Database } from '../../src/kernel/database.js';
 import type { EventEnvelope } from '../../src/kernel/events.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import type { AnyModule } from '../../src/kernel/module.js';
-import { ModuleHost, type ModuleHostOptions } from '../../src/kernel/module-host.js';
+import type { ModuleHostOptions } from '../../src/kernel/module-host.js';
 import { OutboxRelay, type Deliver } from '../../src/kernel/outbox-relay.js';
-import { inProcessBinder } from '../../src/transport/in-process.js';
 import { QueueClient } from '../../src/transport/queue/connection.js';
 import { listDeadLetters } from '../../src/transport/queue/dead-letters.js';
 import { queueDelivery, startEventConsumer } from '../../src/transport/queue/events.js';
@@ -23,6 +21,7 @@ import { eventQueueName } from '../../src/transport/queue/wire.js';
 import { handlerLog, sharingSubscriber, type HandlerLog } from '../kernel/events-sharing-subscriber.js';
 import { greeterContract, greeterModule } from '../support/greeter-modules.js';
 import { redisForThisFile } from '../support/redis-per-file.js';
+import { startTestHost } from '../support/test-host.js';
 import { waitFor } from '../support/wait-for.js';
 
 const redis = redisForThisFile();
@@ -41,14 +40,9 @@ const connection = () => ({ connection: redis.url(), prefix });
 const silent = createLogger({ level: 'silent' });
 
 const startHost = async (modules: readonly AnyModule[], options: Pick<ModuleHostOptions, 'allModules' | 'deliverRemote'> = {}) => {
-  const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
-  const host = new ModuleHost({ database, config: loadConfig({ NODE_ENV: 'test' }), logger: silent, bind: inProcessBinder({ validate: true }), relay: { pollIntervalMs: 20 }, ...options });
-  await host.start(modules);
-  cleanups.push(async () => {
-    await host.stop();
-    await database.close();
-  });
-  return { host, db: database.db };
+  const started = await startTestHost(modules, {}, { relay: { pollIntervalMs: 20 }, ...options });
+  cleanups.push(() => started.stop());
+  return { host: started.host, db: started.database.db };
 };
 
 /** The subscriber's process (its handler shares transactions) and the publisher's, joined by BullMQ. */

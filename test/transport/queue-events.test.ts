@@ -8,14 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/kernel/config.js';
 import type { ContractApi } from '../../src/kernel/contract.js';
-import { openDatabase, selectRows, type Database } from '../../src/kernel/database.js';
+import { selectRows, type Database } from '../../src/kernel/database.js';
 import type { EventEnvelope } from '../../src/kernel/events.js';
-import { createLogger } from '../../src/kernel/logger.js';
 import type { AnyModule } from '../../src/kernel/module.js';
-import { ModuleHost, type ModuleHostOptions } from '../../src/kernel/module-host.js';
-import { inProcessBinder } from '../../src/transport/in-process.js';
+import type { ModuleHostOptions } from '../../src/kernel/module-host.js';
 import { QueueClient } from '../../src/transport/queue/connection.js';
 import { listDeadLetters, replayAll, replayDeadLetter } from '../../src/transport/queue/dead-letters.js';
 import { formatTraceparent, parseTraceparent, runInCall } from '../../src/kernel/call-context.js';
@@ -23,6 +20,7 @@ import { queueDelivery, startEventConsumer } from '../../src/transport/queue/eve
 import { deadEventQueueName, eventQueueName } from '../../src/transport/queue/wire.js';
 import { greeterContract, greeterModule, listenerContract, listenerControl, listenerModule } from '../support/greeter-modules.js';
 import { redisForThisFile } from '../support/redis-per-file.js';
+import { startTestHost } from '../support/test-host.js';
 import { waitFor } from '../support/wait-for.js';
 
 const redis = redisForThisFile();
@@ -44,21 +42,9 @@ afterEach(async () => {
 const connection = () => ({ connection: redis.url(), prefix });
 
 const startHost = async (modules: readonly AnyModule[], options: Pick<ModuleHostOptions, 'allModules' | 'deliverRemote'> = {}) => {
-  const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
-  const host = new ModuleHost({
-    database,
-    config: loadConfig({ NODE_ENV: 'test' }),
-    logger: createLogger({ level: 'silent' }),
-    bind: inProcessBinder({ validate: true }),
-    relay: { pollIntervalMs: 20 },
-    ...options,
-  });
-  await host.start(modules);
-  cleanups.push(async () => {
-    await host.stop();
-    await database.close();
-  });
-  return { host, db: database.db };
+  const started = await startTestHost(modules, {}, { relay: { pollIntervalMs: 20 }, ...options });
+  cleanups.push(() => started.stop());
+  return { host: started.host, db: started.database.db };
 };
 
 /** What the shared test body needs from a way of running publisher and subscriber. */
