@@ -73,7 +73,8 @@ export default defineConfig({
       {
         // test/ drives the shop across modules, processes and servers: a process per file.
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts', ...needOwnProcess], exclude, pool: 'forks' },
+        // Its global setup makes the JavaScript the processes these files start run (test/support/test-build.ts).
+        test: { name: 'integration', include: ['test/**/*.test.ts', ...needOwnProcess], exclude, pool: 'forks', globalSetup: ['test/support/test-build.setup.ts'] },
       },
     ],
   },

@@ -17,6 +17,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderBody, ShopClient } from '../../test/support/shop-client.js';
 import { startTestApp } from '../../test/support/test-app.js';
+import { testBuildEntry } from '../../test/support/test-build.js';
 import { SeedRefusedError } from '../../src/kernel/module-data.js';
 import { projectRootOf } from '../entry-command.js';
 import { startPostgres, type PostgresServer } from '../local-servers/postgres-server.js';
@@ -26,10 +27,11 @@ import { ServiceProcess } from './service-process.js';
 const root = projectRootOf(import.meta.dirname);
 const extracted = join(root, 'deploy', 'examples', 'inventory-extracted.yaml');
 
-/** Runs `npm run split`'s entry (scripts/split.ts, under tsx) with `env` only; resolves with how it ended. */
+/** Runs `npm run split`'s entry (scripts/split.ts, from the test build) with `env` only; resolves with how it ended. */
 const runSplitEntry = async (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'split.ts')], {
-    cwd: root,
+  const entry = testBuildEntry('scripts/split.ts');
+  const child = spawn(entry.command, entry.args, {
+    cwd: entry.cwd,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -64,7 +66,7 @@ describe('the split runner refuses', () => {
   });
 
   it('an answer on its port from a process it did not start, however ready that one says it is', async () => {
-    const instance = new ServiceProcess({ service: 'shop', replica: 0, port: taken.port, env: { NODE_ENV: 'test', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent' } });
+    const instance = new ServiceProcess({ service: 'shop', replica: 0, port: taken.port, entry: testBuildEntry('src/main.ts'), env: { NODE_ENV: 'test', PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent' } });
     await expect(instance.start()).rejects.toThrow(`shop#0: another process answers on http://127.0.0.1:${taken.port}`);
     expect(instance.running).toBe(false);
   });

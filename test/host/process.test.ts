@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startMain } from '../support/main-process.js';
+import { fromSource, startMain } from '../support/main-process.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'seam-process-'));
 /**
- * Each test starts the entry point under tsx; those that serve also compile PGlite's
+ * Each test starts the entry point as a process; those that serve also compile PGlite's
  * WebAssembly, migrate and seed. A busy 2-core machine running other test files alongside
  * can take a minute over that, so the bound is generous: it only has to catch a hang.
  */
@@ -19,8 +19,8 @@ const processTimeoutMs = 180_000;
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('src/main.ts', { timeout: processTimeoutMs }, () => {
-  it('starts on an empty embedded database, seeds it, serves the catalog and exits 0 on SIGTERM', async () => {
-    const main = startMain({ NODE_ENV: 'development', PORT: '0', PGLITE_DIR: join(dataDir, 'pglite') });
+  it('starts from its TypeScript sources under tsx on an empty embedded database, seeds it, serves the catalog and exits 0 on SIGTERM', async () => {
+    const main = startMain({ NODE_ENV: 'development', PORT: '0', PGLITE_DIR: join(dataDir, 'pglite') }, fromSource);
     const url = await main.listening;
     const response = await fetch(`${url}/api/v1/products?limit=3`);
     expect(response.status).toBe(200);

@@ -20,6 +20,7 @@ import { answersReach, inconsistencies, ordersInDatabase, settle, shown, startOr
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { ShopClient } from '../support/shop-client.js';
 import { waitFor } from '../support/wait-for.js';
+import { testBuildEntry } from '../support/test-build.js';
 
 const adminPassword = 'split-faults-admin-password';
 const initialStock = 10_000;
@@ -41,6 +42,7 @@ describe('the split topology through faults under load', () => {
     redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1]);
     probe.disconnect();
     split = await startSplit({ application,
+      entry: testBuildEntry('src/main.ts'),
       redisUrl: redis.url,
       gatewayPort: 0,
       env: {

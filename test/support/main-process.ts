@@ -1,10 +1,11 @@
 /**
- * @module Runs the real entry point (src/main.ts under tsx, or its compiled form under plain
- * node) as a child process, as a user or an orchestrator would, and tells when it listens and
- * how it ended.
+ * @module Runs the real entry point (from the test build by default, or as told: under tsx,
+ * or compiled by `npm run build`) as a child process, as a user or an orchestrator would, and
+ * tells when it listens and how it ended.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { testBuildEntry } from './test-build.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -31,12 +32,19 @@ export interface MainCommand {
   readonly cwd: string;
 }
 
+/** src/main.ts from its TypeScript source, under tsx. */
 // One process under `node --import tsx`, not the tsx CLI: that one relays a signal to its child
 // and SIGKILLs the child if it does not acknowledge within 30 ms, which a loaded machine misses.
-const fromSource: MainCommand = { argv: [process.execPath, '--import', 'tsx', 'src/main.ts'], cwd: root };
+export const fromSource: MainCommand = { argv: [process.execPath, '--import', 'tsx', 'src/main.ts'], cwd: root };
 
-/** Starts the entry point (`how`: src/main.ts under tsx unless told) with only `env` (plus PATH and HOME) in its environment. */
-export const startMain = (env: Record<string, string>, how: MainCommand = fromSource): MainProcess => {
+/** src/main from this run's test build: the same code, without tsx's start-up cost in every process. */
+const fromTestBuild = (): MainCommand => {
+  const entry = testBuildEntry('src/main.ts');
+  return { argv: [entry.command, ...entry.args], cwd: entry.cwd };
+};
+
+/** Starts the entry point (`how`: src/main from the test build unless told) with only `env` (plus PATH and HOME) in its environment. */
+export const startMain = (env: Record<string, string>, how: MainCommand = fromTestBuild()): MainProcess => {
   const [command, ...args] = how.argv;
   const child = spawn(command, args, {
     cwd: how.cwd,

@@ -10,6 +10,7 @@ import { startSplit, type RunningSplit } from '../../scripts/split/run-split.js'
 import { databaseBackends } from './database-backends.js';
 import { remoteResolver } from './split-client.js';
 import { startTestApp } from './test-app.js';
+import { testBuildEntry } from './test-build.js';
 
 export interface RunningShop {
   /** The public API's origin (the gateway). */
@@ -48,6 +49,7 @@ const monoliths: ShopDeployment[] = databaseBackends.map((backend) => ({
 /** Starts deploy/split/topology.yaml on throwaway servers, with test defaults plus `env`; `echo` gets every service's log lines. */
 export const startTestSplit = (env: Record<string, string> = {}, echo?: (line: string) => void): Promise<RunningSplit> =>
   startSplit({ application,
+    entry: testBuildEntry('src/main.ts'),
     gatewayPort: 0,
     env: { NODE_ENV: 'test', SEAM_SEED: 'auto', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn', ...env },
     logger: createLogger({ level: 'silent' }),

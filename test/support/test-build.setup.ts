@@ -1,0 +1,39 @@
+/**
+ * @module Vitest's global setup: makes this run's test build (test-build.ts) before any test
+ * file starts, and removes it after the last.
+ */
+import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { TestProject } from 'vitest/node';
+import { copyRuntimeAssets } from '../../scripts/build/assets.js';
+
+const root = join(import.meta.dirname, '..', '..');
+/** What tests start as processes: the application and the scripts that run it (split). */
+const compiled = ['src', 'scripts'];
+const isSource = (name: string): boolean => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.test-support.ts') && !name.endsWith('.d.ts');
+
+const sourcesUnder = (dir: string): string[] =>
+  readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && isSource(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const parent = join(root, '.seam', 'test-builds');
+  mkdirSync(parent, { recursive: true });
+  const outDir = mkdtempSync(join(parent, 'run-'));
+  await build({
+    entryPoints: compiled.flatMap(sourcesUnder),
+    outdir: outDir,
+    outbase: root,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node}`,
+    sourcemap: true,
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'error',
+  });
+  copyRuntimeAssets(root, outDir);
+  project.provide('seamTestBuild', outDir);
+  return () => rmSync(outDir, { recursive: true, force: true });
+}
