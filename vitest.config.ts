@@ -60,6 +60,8 @@ export default defineConfig({
     // would run one file at a time on a 2-core machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     env: { LOG_LEVEL: 'silent' },
+    // The JavaScript the processes tests start run (test/support/test-build.ts), made once per run.
+    globalSetup: ['test/support/test-build.setup.ts'],
     // In CI, also write a JSON report so .ci/run can print one summary line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.ci/vitest-report.json' }]] : ['default'],
     projects: [
@@ -73,8 +75,7 @@ export default defineConfig({
       {
         // test/ drives the shop across modules, processes and servers: a process per file.
         extends: true,
-        // Its global setup makes the JavaScript the processes these files start run (test/support/test-build.ts).
-        test: { name: 'integration', include: ['test/**/*.test.ts', ...needOwnProcess], exclude, pool: 'forks', globalSetup: ['test/support/test-build.setup.ts'] },
+        test: { name: 'integration', include: ['test/**/*.test.ts', ...needOwnProcess], exclude, pool: 'forks' },
       },
     ],
   },

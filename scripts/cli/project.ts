@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Application } from '../../src/host/application.js';
 import { isCompiled, projectRootOf } from '../entry-command.js';
@@ -66,15 +66,20 @@ export const findProject = (cwd: string = process.cwd()): Project => {
 };
 
 /**
- * Where `source` (a `.ts` file of the project) runs from in the CLI's own form: itself under
- * tsx, its compiled `.js` under dist/ when the CLI is compiled.
+ * Where `source` (a `.ts` file) runs from in the CLI's own form: itself under tsx; when the CLI
+ * is compiled, its `.js` in the same build as the CLI (dist/ in production), so the CLI never
+ * runs an application compiled at another time than itself.
  */
-export const runnableFile = (project: Project, source: string, cliUrl: string = import.meta.url): string =>
-  isCompiled(cliUrl) ? join(project.root, 'dist', relative(project.root, source)).replace(/\.ts$/, '.js') : source;
+export const runnableFile = (source: string, cliUrl: string = import.meta.url): string => {
+  if (!isCompiled(cliUrl)) return source;
+  // This file compiles to <build>/scripts/cli/project.js; the build mirrors its project's folders.
+  const build = resolve(fileURLToPath(cliUrl), '..', '..', '..');
+  return join(build, relative(projectRootOf(build), source)).replace(/\.ts$/, '.js');
+};
 
 /** The project's application, imported from its declared file. */
 export const loadApplication = async (project: Project): Promise<Application> => {
-  const file = runnableFile(project, project.applicationFile);
+  const file = runnableFile(project.applicationFile);
   if (!existsSync(file)) throw new CliFailure(`${relative(project.root, file)} does not exist: set "seam.application" in package.json, or build first (npm run build)`);
   const loaded = (await import(pathToFileURL(file).href)) as { application?: Application };
   if (!loaded.application) throw new CliFailure(`${relative(project.root, file)} exports no \`application\`: export const application = defineApplication({ ... })`);

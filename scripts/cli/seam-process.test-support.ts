@@ -1,9 +1,10 @@
 /**
- * @module Runs the real `seam` command (bin/seam.mjs under this node) for the CLI's tests, and
- * resolves with how it ended.
+ * @module Runs the real `seam` command (the CLI bin/seam.mjs starts, from the test build) for
+ * the CLI's tests, and resolves with how it ended.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { testBuildEntry } from '../../test/support/test-build.js';
 
 export const repositoryRoot = join(import.meta.dirname, '..', '..');
 
@@ -16,7 +17,8 @@ export interface Ending {
 /** `seam ...args` in the repository, with `env` on top of this process's environment. */
 export const seam = (args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Ending> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [join(repositoryRoot, 'bin', 'seam.mjs'), ...args], { cwd: repositoryRoot, env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
+    const cli = testBuildEntry('scripts/cli/main.ts');
+    execFile(cli.command, [...cli.args, ...args], { cwd: repositoryRoot, env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

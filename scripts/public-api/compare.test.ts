@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { openApiDocument } from '../../src/gateway/openapi/document.js';
 import { describeOperation, type OperationDoc } from '../../src/gateway/openapi/operation.js';
 import { defineError } from '../../src/kernel/errors.js';
+import { testBuildEntry } from '../../test/support/test-build.js';
 import { compareApis, type ApiDocument } from './compare.js';
 
 const ThingNotFound = defineError('THING_NOT_FOUND', 'not-found', 'Thing not found');
@@ -120,8 +121,9 @@ describe('compareApis', () => {
 describe('seam api check', () => {
   const root = resolve(import.meta.dirname, '..', '..');
   const snapshot = join(root, 'contracts', 'public-api.v1.openapi.json');
+  const cli = testBuildEntry('scripts/cli/main.ts');
   const check = (dir: string) =>
-    promisify(execFile)(process.execPath, [join(root, 'bin', 'seam.mjs'), 'api', 'check', '--dir', dir], { cwd: root }).then(
+    promisify(execFile)(cli.command, [...cli.args, 'api', 'check', '--dir', dir], { cwd: root }).then(
       ({ stdout }) => ({ code: 0, output: stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: `${error.stdout}${error.stderr}` }),
     );

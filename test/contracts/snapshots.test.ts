@@ -7,9 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testBuildEntry } from '../support/test-build.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const seamBin = join(root, 'bin', 'seam.mjs');
 const committed = join(root, 'contracts');
 
 interface Result {
@@ -20,7 +20,8 @@ interface Result {
 
 const contracts = (...args: string[]): Promise<Result> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [seamBin, 'contracts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
+    const cli = testBuildEntry('scripts/cli/main.ts');
+    execFile(cli.command, [...cli.args, 'contracts', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -45,7 +46,7 @@ afterEach(() => {
   for (const dir of temporaries.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-// Each run starts tsx and loads every module: a few seconds apiece on a busy machine.
+// Each run starts a process and loads every module: seconds apiece on a busy machine.
 describe('npm run check:contracts', { timeout: 180_000 }, () => {
   it('passes on the committed snapshots', async () => {
     const result = await contracts('check');

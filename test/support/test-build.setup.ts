@@ -1,6 +1,6 @@
 /**
  * @module Vitest's global setup: makes this run's test build (test-build.ts) before any test
- * file starts, and removes it after the last.
+ * file starts, and removes it after the last. Both projects name it; they share one build.
  */
 import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { copyRuntimeAssets } from '../../scripts/build/assets.js';
 
 const root = join(import.meta.dirname, '..', '..');
-/** What tests start as processes: the application and the scripts that run it (split). */
+/** What tests start as processes: the application and the scripts that run it (split, the CLI). */
 const compiled = ['src', 'scripts'];
 const isSource = (name: string): boolean => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.test-support.ts') && !name.endsWith('.d.ts');
 
@@ -18,7 +18,7 @@ const sourcesUnder = (dir: string): string[] =>
     .filter((entry) => entry.isFile() && isSource(entry.name))
     .map((entry) => join(entry.parentPath, entry.name));
 
-export default async function setup(project: TestProject): Promise<() => void> {
+const makeBuild = async (): Promise<string> => {
   const parent = join(root, '.seam', 'test-builds');
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'run-'));
@@ -34,6 +34,26 @@ export default async function setup(project: TestProject): Promise<() => void> {
     logLevel: 'error',
   });
   copyRuntimeAssets(root, outDir);
-  project.provide('seamTestBuild', outDir);
-  return () => rmSync(outDir, { recursive: true, force: true });
+  return outDir;
+};
+
+interface SharedBuild {
+  readonly outDir: Promise<string>;
+  users: number;
+}
+
+// Each project loads this file as a module of its own: the build they share hangs off the process.
+const sharedKey = Symbol.for('seam.testBuild');
+const holder = globalThis as { [sharedKey]?: SharedBuild };
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = (holder[sharedKey] ??= { outDir: makeBuild(), users: 0 });
+  shared.users += 1;
+  project.provide('seamTestBuild', await shared.outDir);
+  return async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    delete holder[sharedKey];
+    rmSync(await shared.outDir, { recursive: true, force: true });
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * @module The application as plain JavaScript, for the processes tests start (the entry point,
- * a split's services). Under tsx every such process spent about 2 s more CPU than compiled code
+ * a split's services, the `seam` command). Under tsx every such process spent about 2 s more CPU than compiled code
  * (tsx's loader thread and a transform per module), and the suite starts some fifty of them.
  *
  * Once per `vitest run`, esbuild (the transformer tsx itself runs, with the same settings)
@@ -22,8 +22,8 @@ declare module 'vitest' {
 }
 
 /** The command that runs `sourceFile` (relative to the repository, e.g. 'src/main.ts') from this run's test build. */
-export const testBuildEntry = (sourceFile: string): EntryCommand => {
-  const folder = inject('seamTestBuild');
-  if (!folder) throw new Error('No test build in this vitest project: only the integration project makes one (vitest.config.ts)');
-  return { command: process.execPath, args: [...productionNodeFlags, join(folder, sourceFile.replace(/\.ts$/, '.js'))], cwd: root };
-};
+export const testBuildEntry = (sourceFile: string): EntryCommand => ({
+  command: process.execPath,
+  args: [...productionNodeFlags, join(inject('seamTestBuild'), sourceFile.replace(/\.ts$/, '.js'))],
+  cwd: root,
+});

@@ -20,7 +20,7 @@ export const compiledFile = (project: Project, source: string): string =>
  * otherwise. Resolves once the service listens; the service stops on SIGINT or SIGTERM.
  */
 export const runDev = async (project: Project): Promise<void> => {
-  const main = runnableFile(project, project.mainFile);
+  const main = runnableFile(project.mainFile);
   if (!existsSync(main)) throw new CliFailure(`${shown(project, main)} does not exist: set "seam.main" in package.json to the entry point`);
   process.env['NODE_ENV'] ??= 'development';
   // Relative settings (PGLITE_DIR's .seam/pglite, topology paths) mean the same from any folder of the project.

@@ -1,13 +1,14 @@
 /**
  * @module A throwaway project for the extract and topology tests: a copy of the repository's
  * deploy/ tree and a package.json whose `seam.application` is the shop's, so the CLI (run in
- * process or as `node bin/seam.mjs` in that folder) works on the copy and never on the repository.
+ * process or as a `seam` process in that folder, from the test build) works on the copy and never on the repository.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { testBuildEntry } from '../../../test/support/test-build.js';
 import { findProject, type Project } from '../project.js';
 
 export const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
@@ -53,7 +54,8 @@ export const scratchProject = (): ScratchProject => {
       ),
     seam: (args) =>
       new Promise((resolve) => {
-        execFile(process.execPath, [join(repositoryRoot, 'bin', 'seam.mjs'), ...args], { cwd: root, timeout: 50_000 }, (error, stdout, stderr) => {
+        const cli = testBuildEntry('scripts/cli/main.ts');
+        execFile(cli.command, [...cli.args, ...args], { cwd: root, timeout: 50_000 }, (error, stdout, stderr) => {
           resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
         });
       }),
