@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { pino } from 'pino';
@@ -87,6 +88,12 @@ const publishOrderEvent = async <E extends 'OrderConfirmed' | 'OrderCancelled'>(
   const { db, events } = ordersPublisher;
   if (!db || !events) throw new Error('the stand-in orders module has not started');
   return db.transaction((tx) => events.publish(tx, event, payload));
+};
+
+/** Resolves once Date.now() has moved past the millisecond it was called in. */
+const nextMillisecond = async (): Promise<void> => {
+  const now = Date.now();
+  while (Date.now() === now) await sleep(1);
 };
 
 /** A channel that records what it sends and can be told to fail the next sends. */
@@ -173,6 +180,8 @@ describe.each(databaseBackends)('notifications module on $name', (backend) => {
   it("turns orders' OrderConfirmed and OrderCancelled into notifications from the payload alone", async () => {
     const userId = `user-${randomUUID()}`;
     await publishOrderEvent('OrderConfirmed', { orderId: 'order-1', userId, totalCents: 123_456, currency: 'EUR' });
+    // Events carry millisecond times: two in the same millisecond are equally new, and either could be listed first.
+    await nextMillisecond();
     await publishOrderEvent('OrderCancelled', { orderId: 'order-2', userId, reason: 'payment declined' });
     expect(await host.relay.drain()).toBe(2);
     const { items } = await list(userId);

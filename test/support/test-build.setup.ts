@@ -2,8 +2,8 @@
  * @module Vitest's global setup: makes this run's test build (test-build.ts) before any test
  * file starts, and removes it after the last. Both projects name it; they share one build.
  */
-import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import type { TestProject } from 'vitest/node';
 import { copyRuntimeAssets } from '../../scripts/build/assets.js';
@@ -18,8 +18,9 @@ const sourcesUnder = (dir: string): string[] =>
     .filter((entry) => entry.isFile() && isSource(entry.name))
     .map((entry) => join(entry.parentPath, entry.name));
 
+const parent = join(root, '.seam', 'test-builds');
+
 const makeBuild = async (): Promise<string> => {
-  const parent = join(root, '.seam', 'test-builds');
   mkdirSync(parent, { recursive: true });
   const outDir = mkdtempSync(join(parent, 'run-'));
   await build({
@@ -55,5 +56,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (shared.users > 0) return;
     delete holder[sharedKey];
     rmSync(await shared.outDir, { recursive: true, force: true });
+    // Leave no empty folders behind: a project whose tests ran must look as before (test/docs walks check).
+    for (const folder of [parent, dirname(parent)]) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        break; // not empty: another run's build, or the project's own .seam/ data
+      }
+    }
   };
 }
