@@ -1,13 +1,13 @@
 /**
- * @module Records a new module's snapshots: its contract's (`seam contracts snapshot`) and the
- * public API's with its route (`seam api snapshot`). Each runs as a fresh `seam` process in
- * the project, because this process has already loaded the application and the edge as they
- * were before the module existed.
+ * @module Records a new module's snapshots: its contract's and the public API's with its route,
+ * as `seam contracts snapshot` and `seam api snapshot` do. They run in a fresh process
+ * (record-snapshots.ts) in the project, because this process has already loaded the
+ * application and the edge as they were before the module existed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRootOf } from '../../entry-command.js';
+import { entryCommand } from '../../entry-command.js';
 import { CliFailure } from '../cli-errors.js';
 import { applyChanges, type FileChange } from '../file-changes.js';
 import type { Project } from '../project.js';
@@ -28,23 +28,18 @@ const changesSince = (dir: string, before: ReadonlyMap<string, string>): FileCha
     .filter(([path, text]) => before.get(path) !== text)
     .map(([path, text]) => ({ path, before: before.get(path), after: text }));
 
-/** The `seam` this CLI was started as: bin/seam.mjs of the package it ships in. */
-const seamBin = (): string => join(projectRootOf(import.meta.dirname), 'bin', 'seam.mjs');
-
 /**
- * Runs `seam contracts snapshot` then `seam api snapshot` in the project; returns the
- * snapshot files they wrote. When one fails, what they wrote is put back and the failure
- * says why.
+ * Records the contracts' then the public API's snapshots in the project; returns the snapshot
+ * files written. When that fails, what was written is put back and the failure says why.
  */
 export const recordSnapshots = (project: Project): FileChange[] => {
   const before = contentsOf(project.contractsDir);
-  for (const kind of ['contracts', 'api']) {
-    const result = spawnSync(process.execPath, [seamBin(), kind, 'snapshot'], { cwd: project.root, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
-    if (result.status !== 0) {
-      applyChanges(changesSince(project.contractsDir, before).map(({ path, before: was, after }) => ({ path, before: after, after: was })));
-      const reason = (result.stderr || result.stdout || '').trim().split('\n').at(-1)?.replace(/^seam: /, '') ?? '';
-      throw new CliFailure(`seam ${kind} snapshot failed (${reason || `exit ${result.status ?? result.signal}`})`);
-    }
+  const { command, args } = entryCommand(import.meta.url, './record-snapshots');
+  const result = spawnSync(command, args, { cwd: project.root, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  if (result.status !== 0) {
+    applyChanges(changesSince(project.contractsDir, before).map(({ path, before: was, after }) => ({ path, before: after, after: was })));
+    const reason = (result.stderr || result.stdout || '').trim().split('\n').at(-1)?.replace(/^seam: /, '') ?? '';
+    throw new CliFailure(`recording its snapshots failed (${reason || `exit ${result.status ?? result.signal}`})`);
   }
   return changesSince(project.contractsDir, before);
 };
