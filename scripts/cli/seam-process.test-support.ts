@@ -14,11 +14,11 @@ export interface Ending {
   readonly stderr: string;
 }
 
-/** `seam ...args` in the repository, with `env` on top of this process's environment. */
-export const seam = (args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Ending> =>
+/** `seam ...args` in `cwd` (the repository unless told), with `env` on top of this process's environment. */
+export const seam = (args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd: string = repositoryRoot): Promise<Ending> =>
   new Promise((resolve) => {
     const cli = testBuildEntry('scripts/cli/main.ts');
-    execFile(cli.command, [...cli.args, ...args], { cwd: repositoryRoot, env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
+    execFile(cli.command, [...cli.args, ...args], { cwd, env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -3,21 +3,15 @@
  * deploy/ tree and a package.json whose `seam.application` is the shop's, so the CLI (run in
  * process or as a `seam` process in that folder, from the test build) works on the copy and never on the repository.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { testBuildEntry } from '../../../test/support/test-build.js';
 import { findProject, type Project } from '../project.js';
+import { seam, type Ending } from '../seam-process.test-support.js';
 
 export const repositoryRoot = join(import.meta.dirname, '..', '..', '..');
-
-export interface Ending {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 export interface ScratchProject {
   readonly root: string;
@@ -52,13 +46,7 @@ export const scratchProject = (): ScratchProject => {
           })
           .sort(([one], [other]) => one.localeCompare(other)),
       ),
-    seam: (args) =>
-      new Promise((resolve) => {
-        const cli = testBuildEntry('scripts/cli/main.ts');
-        execFile(cli.command, [...cli.args, ...args], { cwd: root, timeout: 50_000 }, (error, stdout, stderr) => {
-          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-        });
-      }),
+    seam: (args) => seam(args, {}, root),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 };
