@@ -1,7 +1,7 @@
 /**
- * @module The circuit breakers of this process's remote bindings, readable by target service:
- * the same state functions the bindings hand to metrics (`seam_breaker_open`), asked again
- * when read, so the dashboard shows what the breakers say now and keeps no state of its own.
+ * @module The circuit breakers of this process's remote bindings, by target service: the state
+ * functions the bindings hand over, asked again when read, so the dashboard and the
+ * `seam_breaker_open` gauge show what the breakers say now and keep no state of their own.
  */
 export interface BreakerReading {
   /** The contract the binding calls: `catalog/v1`. */
@@ -10,11 +10,18 @@ export interface BreakerReading {
   readonly state: string;
 }
 
+/** A breaker with the service its binding calls. */
+export interface TargetedBreakerReading extends BreakerReading {
+  readonly target: string;
+}
+
 export interface BreakerStates {
   /** Told of a binding's breaker, as `RemoteContractOptions.watchBreaker` is. */
   watch(target: string, contract: { readonly id: string }, state: () => string): void;
   /** The breakers of this process's bindings to `target`, by contract; empty when it calls none of its contracts. */
   of(target: string): BreakerReading[];
+  /** Every breaker of this process's bindings. */
+  all(): TargetedBreakerReading[];
 }
 
 export const breakerStates = (): BreakerStates => {
@@ -26,5 +33,6 @@ export const breakerStates = (): BreakerStates => {
       byTarget.set(target, contracts);
     },
     of: (target) => [...(byTarget.get(target) ?? [])].map(([contract, state]) => ({ contract, state: state() })),
+    all: () => [...byTarget].flatMap(([target, contracts]) => [...contracts].map(([contract, state]) => ({ target, contract, state: state() }))),
   };
 };

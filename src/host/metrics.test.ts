@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContract } from '../kernel/contract.js';
 import { defineError } from '../kernel/errors.js';
+import { breakerStates } from './breaker-states.js';
 import { serviceMetrics } from './metrics.js';
 
 const NoSuchName = defineError('NO_SUCH_NAME', 'not-found', 'Nobody by that name');
@@ -33,9 +34,10 @@ describe('service metrics', () => {
   });
 
   it('shows each watched breaker as 0 closed, 0.5 half-open, 1 open', async () => {
-    const metrics = serviceMetrics({ service: 'orders' });
+    const breakers = breakerStates();
+    const metrics = serviceMetrics({ service: 'orders' }, breakers);
     let state = 'closed';
-    metrics.watchBreaker('inventory', greeter, () => state);
+    breakers.watch('inventory', greeter, () => state);
     const level = async () =>
       (await metrics.registry.metrics())
         .split('\n')

@@ -12,6 +12,7 @@ import { SeamError } from '../kernel/errors.js';
 import { kernelMetrics } from '../kernel/metrics.js';
 import { contractCallSpan, isServing } from '../kernel/tracing.js';
 import type { RequestObserver } from '../gateway/trace-context.js';
+import { breakerStates, type BreakerStates } from './breaker-states.js';
 
 export type CallSide = 'client' | 'server' | 'in_process';
 
@@ -22,8 +23,6 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** `api` with every method timed into `seam_rpc_duration_seconds{side}`. */
   instrument<C extends AnyContract>(side: CallSide, contract: C, api: ContractApi<C>): ContractApi<C>;
-  /** Reports a remote binding's circuit breaker as `seam_breaker_open{target,contract}` (1 open, 0.5 half-open, 0 closed). */
-  watchBreaker(target: string, contract: AnyContract, state: () => string): void;
   /** Counts a call this service refused because the caller may not call the contract: `seam_rpc_denied_total`. */
   countDenied(denied: { readonly caller: string; readonly contract: string; readonly method: string }): void;
   /** Times a public request into `http_server_request_duration_seconds`. */
@@ -35,7 +34,11 @@ const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT',
 
 const breakerLevels: Record<string, number> = { closed: 0, 'half-open': 0.5, open: 1, isolated: 1 };
 
-export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
+/**
+ * `breakers`: the process's circuit breakers, reported as `seam_breaker_open{target,contract}`
+ * (1 open, 0.5 half-open, 0 closed) when metrics are collected.
+ */
+export const serviceMetrics = (labels: { service: string }, breakers: BreakerStates = breakerStates()): ServiceMetrics => {
   const own = new Registry();
   collectDefaultMetrics({ register: own });
   // Served together, as one service's: what the kernel counts goes out beside this process's own.
@@ -62,14 +65,13 @@ export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
     labelNames: ['caller', 'contract', 'method'] as const,
     registers: [registry],
   });
-  const breakers = new Map<string, { target: string; contract: string; state: () => string }>();
   new Gauge({
     name: 'seam_breaker_open',
     help: 'Circuit breaker of each remote contract binding: 0 closed, 0.5 half-open (probing), 1 open (failing fast)',
     labelNames: ['target', 'contract'] as const,
     registers: [registry],
     collect() {
-      for (const breaker of breakers.values()) this.set({ target: breaker.target, contract: breaker.contract }, breakerLevels[breaker.state()] ?? 1);
+      for (const breaker of breakers.all()) this.set({ target: breaker.target, contract: breaker.contract }, breakerLevels[breaker.state] ?? 1);
     },
   });
   return {
@@ -77,9 +79,6 @@ export const serviceMetrics = (labels: { service: string }): ServiceMetrics => {
     observeRequest: ({ route, method, status, seconds }) =>
       requests.observe({ http_route: route, http_request_method: knownMethods.has(method) ? method : '_OTHER', http_response_status_class: `${Math.floor(status / 100)}xx` }, seconds),
     countDenied: ({ caller, contract, method }) => denied.inc({ caller, contract, method }),
-    watchBreaker: (target, contract, state) => {
-      breakers.set(`${target} ${contract.id}`, { target, contract: contract.id, state });
-    },
     instrument<C extends AnyContract>(side: CallSide, contract: C, api: ContractApi<C>): ContractApi<C> {
       const timed: Record<string, (input: unknown) => Promise<unknown>> = {};
       for (const [method, call] of Object.entries(api as Record<string, (input: unknown) => Promise<unknown>>)) {

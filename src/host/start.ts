@@ -129,7 +129,8 @@ export const startModules = async (application: Application, config: AppConfig, 
   lifecycle.onStop('telemetry', () => telemetry.shutdown());
   const network = networkOf(application, config, topology, service);
   const tls = config.deployment.tls === undefined ? undefined : loadServiceTls(config.deployment.tls);
-  const metrics = serviceMetrics({ service: service.name });
+  const breakers = breakerStates();
+  const metrics = serviceMetrics({ service: service.name }, breakers);
   const local: AnyModule[] = application.modules.filter((module) => service.modules.includes(module.name));
   // A bad module setting stops the start here, before any database is opened (the host parses them again).
   readModuleSettings(local, config.environment);
@@ -152,7 +153,6 @@ export const startModules = async (application: Application, config: AppConfig, 
     allModules: application.modules,
     ...(delivery ? { deliverRemote: delivery } : {}),
   });
-  const breakers = breakerStates();
   let deployment: DeploymentView | undefined;
   if (network) {
     const discovery = await openDiscovery(config.deployment, topology, logger);
@@ -170,10 +170,7 @@ export const startModules = async (application: Application, config: AppConfig, 
       timeoutMs: config.deployment.rpcTimeoutMs,
       logger,
       instrument: (contract, api) => metrics.instrument('client', contract, api),
-      watchBreaker: (target, contract, state) => {
-        metrics.watchBreaker(target, contract, state);
-        breakers.watch(target, contract, state);
-      },
+      watchBreaker: breakers.watch,
     });
     if (dashboard.enabled) {
       deployment = deploymentView({ topology, local: service, discovery, breakers, credentials: network.credentials, ...(dispatcher ? { dispatcher } : {}) });

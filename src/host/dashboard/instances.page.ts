@@ -9,6 +9,7 @@ import type { BreakerReading } from '../breaker-states.js';
 import type { ServiceSpec, Topology } from '../topology.js';
 import type { InstanceStatus, RemoteServiceStatus } from './deployment-view.js';
 import type { Html } from './layout.js';
+import { checksDetail } from './peer-requests.js';
 
 export interface ServiceRow {
   readonly spec: ServiceSpec;
@@ -26,7 +27,7 @@ export const selfStatus = (report: ReadinessReport, instanceId: string, nowMs: n
   lastSeenMs: nowMs,
   health: report.ready
     ? { state: 'healthy', instance: report.instance }
-    : { state: 'not ready', instance: report.instance, detail: Object.entries(report.checks).map(([check, value]) => `${check}: ${value}`).join(', ') },
+    : { state: 'not ready', instance: report.instance, detail: checksDetail(report.checks) },
 });
 
 /** A row per service of `topology`, in its order: this process for `local`, `remote`'s findings for the others. */

@@ -23,6 +23,12 @@ export type Readiness =
   | { readonly state: 'not ready'; readonly instance: string | undefined; readonly detail: string }
   | { readonly state: 'unreachable'; readonly detail: string };
 
+/** A readiness answer's checks as the instances page shows a not-ready instance's: `database: ok, migrations: pending`. */
+export const checksDetail = (checks: object): string =>
+  Object.entries(checks)
+    .map(([check, value]) => `${check}: ${String(value)}`)
+    .join(', ');
+
 const reasonOf = (error: unknown, timeoutMs: number): string => {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
   const code = (error as { code?: unknown } | null)?.code;
@@ -55,7 +61,7 @@ export const probeReadiness = async (baseUrl: string, options: PeerRequestOption
     const instance = typeof named === 'string' ? named : undefined;
     if (response.statusCode === 200) return { state: 'healthy', instance };
     const checks = field(body, 'checks');
-    const detail = typeof checks === 'object' && checks !== null ? Object.entries(checks).map(([check, value]) => `${check}: ${String(value)}`).join(', ') : `HTTP ${response.statusCode}`;
+    const detail = typeof checks === 'object' && checks !== null ? checksDetail(checks) : `HTTP ${response.statusCode}`;
     return { state: 'not ready', instance, detail };
   } catch (error) {
     return { state: 'unreachable', detail: reasonOf(error, options.timeoutMs) };
