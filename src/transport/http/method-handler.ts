@@ -8,7 +8,7 @@
  * runs in the caller's trace and deadline, and its output is checked too (500 if broken).
  * Every call gets exactly one answer: the first failure, or the method's checked output.
  */
-import { context, trace, type Context as OtelContext } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { remoteParent, withDeadline } from '../../kernel/call-context.js';
@@ -16,7 +16,7 @@ import type { MethodSpec } from '../../kernel/contract.js';
 import { settleBy } from '../../kernel/deadline-watch.js';
 import { DeadlineExceeded, Internal, toSeamError, validationFailed, type SeamError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
-import { recordFailure, servingCall, SpanKind, startSpan, type Attributes, type Span } from '../../kernel/tracing.js';
+import { recordFailure, servingCall, SpanKind, startSpan, type Attributes } from '../../kernel/tracing.js';
 import { fieldIssues, parseOrThrow } from '../../kernel/validation.js';
 import { callHeadersOf, type CallHeaders } from './call-headers.js';
 import type { ServiceCredentials } from './service-credential.js';
@@ -64,14 +64,7 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
     // The span is the caller's span's child; the method runs in it, with the caller's deadline.
     const parent = remoteParent(sent.traceparent);
     const span = startSpan(options.span.name, { ...spanOptions, parent });
-    try {
-      return await answer(c, sent, trace.setSpan(parent, span), span);
-    } finally {
-      span.end();
-    }
-  };
-
-  async function answer(c: Context, sent: CallHeaders, inCall: OtelContext, span: Span): Promise<Response> {
+    const inCall = trace.setSpan(parent, span);
     try {
       const caller = await credentials.verify(sent.credential);
       if (!callers.has(caller)) throw deny(caller);
@@ -98,6 +91,8 @@ export const methodHandler = (options: MethodHandlerOptions): MethodHandler => {
       if (status >= 500) context.with(inCall, () => logger.error({ err: error, method: where }, 'rpc call failed'));
       recordFailure(span, seamError);
       return c.json(errorBody(seamError), status as ContentfulStatusCode);
+    } finally {
+      span.end();
     }
-  }
+  };
 };

@@ -76,6 +76,33 @@ export const remoteMethod = (contract: AnyContract, method: string): RemoteMetho
   span: contractCallSpan(contract.id, method),
 });
 
+/** The milliseconds the call may take: the caller's deadline or the binding's timeout, whichever is sooner. */
+const timeLeft = (target: RemoteMethod, options: CallOptions): number => {
+  const callerDeadline = callDeadline();
+  const now = Date.now();
+  const deadline = callerDeadline === undefined ? now + options.timeoutMs : Math.min(callerDeadline, now + options.timeoutMs);
+  const remaining = deadline - now;
+  if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${target.label}`);
+  return remaining;
+};
+
+const endpointFor = (target: RemoteMethod, baseUrl: string): ReturnType<typeof endpointOf> => {
+  try {
+    return endpointOf(baseUrl);
+  } catch (error) {
+    throw RemoteCallFailed.create(`${target.label} cannot be called at ${baseUrl}`, undefined, { cause: error });
+  }
+};
+
+/** What a request that got no answer means for the caller: out of time, never sent, or maybe run. */
+const transitFailure = (error: unknown, target: RemoteMethod, remaining: number): SeamError => {
+  if (error instanceof Error && (error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError')) {
+    return DeadlineExceeded.create(`${target.label} did not answer within ${Math.floor(remaining)} ms`);
+  }
+  if (neverSent(error)) return RemoteCallFailed.create(`${target.label} could not be reached`, undefined, { cause: error });
+  return OutcomeUnknown.create(`${target.label} failed in transit; it may have run`, undefined, { cause: error });
+};
+
 /**
  * Calls `target` on the service at `baseUrl`, in a client span whose id the server's span takes
  * as its parent. The span is never made active: nothing runs under it in this process.
@@ -83,63 +110,46 @@ export const remoteMethod = (contract: AnyContract, method: string): RemoteMetho
 export const callHttp = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions): Promise<unknown> => {
   const span = startSpan(target.span.name, { kind: SpanKind.CLIENT, attributes: target.span.attributes });
   try {
-    return await send(target, baseUrl, input, options, traceparentOf(span.spanContext()));
+    const remaining = timeLeft(target, options);
+    const credential = options.credentials.currentIfIssued() ?? (await options.credentials.current());
+    const endpoint = endpointFor(target, baseUrl);
+    let status: number;
+    let text: string;
+    try {
+      const response = await (options.dispatcher ?? sharedAgent).request({
+        origin: endpoint.origin,
+        path: endpoint.pathPrefix + target.path,
+        method: 'POST',
+        // Name/value pairs: undici takes them as they are, without walking an object's keys.
+        headers: [
+          'content-type',
+          'application/json',
+          headers.credential,
+          credential,
+          headers.timeout,
+          String(Math.floor(remaining)),
+          headers.traceparent,
+          traceparentOf(span.spanContext()),
+        ],
+        body: JSON.stringify(input),
+        // undici's own timers, not an AbortSignal per call: the signal costs a timer and
+        // listeners on every request, which shows at thousands of calls per second.
+        headersTimeout: remaining,
+        bodyTimeout: remaining,
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw transitFailure(error, target, remaining);
+    }
+    if (status === 200) return JSON.parse(text) as unknown;
+    throw rebuild(status, text);
   } catch (error) {
     recordFailure(span, error);
     throw error;
   } finally {
     span.end();
   }
-};
-
-const send = async (target: RemoteMethod, baseUrl: string, input: unknown, options: CallOptions, traceparent: string): Promise<unknown> => {
-  const callerDeadline = callDeadline();
-  const now = Date.now();
-  const deadline = callerDeadline === undefined ? now + options.timeoutMs : Math.min(callerDeadline, now + options.timeoutMs);
-  const remaining = deadline - now;
-  if (remaining <= 0) throw DeadlineExceeded.create(`No time left to call ${target.label}`);
-  const credential = options.credentials.currentIfIssued() ?? (await options.credentials.current());
-  let endpoint: ReturnType<typeof endpointOf>;
-  try {
-    endpoint = endpointOf(baseUrl);
-  } catch (error) {
-    throw RemoteCallFailed.create(`${target.label} cannot be called at ${baseUrl}`, undefined, { cause: error });
-  }
-  let status: number;
-  let text: string;
-  try {
-    const response = await (options.dispatcher ?? sharedAgent).request({
-      origin: endpoint.origin,
-      path: endpoint.pathPrefix + target.path,
-      method: 'POST',
-      // Name/value pairs: undici takes them as they are, without walking an object's keys.
-      headers: [
-        'content-type',
-        'application/json',
-        headers.credential,
-        credential,
-        headers.timeout,
-        String(Math.floor(remaining)),
-        headers.traceparent,
-        traceparent,
-      ],
-      body: JSON.stringify(input),
-      // undici's own timers, not an AbortSignal per call: the signal costs a timer and
-      // listeners on every request, which shows at thousands of calls per second.
-      headersTimeout: remaining,
-      bodyTimeout: remaining,
-    });
-    status = response.statusCode;
-    text = await response.body.text();
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'HeadersTimeoutError' || error.name === 'BodyTimeoutError')) {
-      throw DeadlineExceeded.create(`${target.label} did not answer within ${Math.floor(remaining)} ms`);
-    }
-    if (neverSent(error)) throw RemoteCallFailed.create(`${target.label} could not be reached`, undefined, { cause: error });
-    throw OutcomeUnknown.create(`${target.label} failed in transit; it may have run`, undefined, { cause: error });
-  }
-  if (status === 200) return JSON.parse(text) as unknown;
-  throw rebuild(status, text);
 };
 
 /**

@@ -19,7 +19,7 @@ import type { Logger } from '../../kernel/logger.js';
 import { contractCallSpan } from '../../kernel/tracing.js';
 import { callHeadersOf } from './call-headers.js';
 import { callerGate, type CallerPermissions, type DeniedCall } from './caller-permissions.js';
-import { methodHandler, type Method } from './method-handler.js';
+import { methodHandler, type Method, type MethodHandler } from './method-handler.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { errorBody, methodPath, rpcPrefix, rpcStatusOf } from './wire.js';
 
@@ -51,19 +51,24 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
   const { credentials, logger } = options;
   const gate = callerGate({ permissions: options.callers, logger, ...(options.onDenied ? { onDenied: options.onDenied } : {}) });
 
+  const methods = new Map<string, MethodHandler>();
   for (const { contract, api } of options.served) {
     const callers = gate.callersOf(contract.name);
     for (const [name, spec] of Object.entries(contract.methods)) {
       const method = (api as unknown as Record<string, Method>)[name]!;
       const deny = (caller: string): SeamError => gate.deny(caller, contract.id, name);
-      app.post(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, span: contractCallSpan(contract.id, name), spec, method, credentials, callers, deny, logger }));
+      methods.set(methodPath(contract, name), methodHandler({ where: `${contract.id}.${name}`, span: contractCallSpan(contract.id, name), spec, method, credentials, callers, deny, logger }));
     }
   }
 
-  // Anything else under /rpc: to a caller of the deployment, say precisely what is unknown,
+  // One route for every path under /rpc, the served methods found by their exact path: with a
+  // route per method and a catch-all, hono matched two handlers on every call and ran them
+  // through its middleware chain.
+  app.post(`${rpcPrefix}/*`, (c) => methods.get(c.req.path)?.(c) ?? unknownPath(c));
+
+  // Any other path under /rpc: to a caller of the deployment, say precisely what is unknown,
   // so one on the wrong version learns it from the answer rather than from a generic 404.
-  // (A method's own route answers first: this handler only runs for paths no method has.)
-  app.post(`${rpcPrefix}/*`, async (c) => {
+  async function unknownPath(c: Context): Promise<Response> {
     const [contractName, version, methodName, ...rest] = c.req.path.slice(rpcPrefix.length + 1).split('/');
     let caller: string;
     try {
@@ -87,7 +92,7 @@ export const rpcServer = (options: RpcServerOptions): Hono => {
       );
     }
     return errorResponse(c, UnknownMethod.create(`${served.contract.id} has no method ${methodName}`));
-  });
+  }
 
   return app;
 };
