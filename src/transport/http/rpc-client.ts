@@ -13,7 +13,7 @@ import type { AnyContract, ContractApi } from '../../kernel/contract.js';
 import { callDeadline, traceparentOf } from '../../kernel/call-context.js';
 import { DeadlineExceeded, OutcomeUnknown, RemoteCallFailed, type SeamError } from '../../kernel/errors.js';
 import { contractCallSpan, recordFailure, SpanKind, startSpan, type Attributes } from '../../kernel/tracing.js';
-import { endpointOf } from './endpoint.js';
+import { endpointOf, type Endpoint } from './endpoint.js';
 import type { ServiceCredentials } from './service-credential.js';
 import { errorFromBody, headers, methodPath } from './wire.js';
 
@@ -86,7 +86,7 @@ const timeLeft = (target: RemoteMethod, options: CallOptions): number => {
   return remaining;
 };
 
-const endpointFor = (target: RemoteMethod, baseUrl: string): ReturnType<typeof endpointOf> => {
+const endpointFor = (target: RemoteMethod, baseUrl: string): Endpoint => {
   try {
     return endpointOf(baseUrl);
   } catch (error) {
