@@ -173,7 +173,15 @@ export const startModules = async (application: Application, config: AppConfig, 
       watchBreaker: breakers.watch,
     });
     if (dashboard.enabled) {
-      deployment = deploymentView({ topology, local: service, discovery, breakers, credentials: network.credentials, ...(dispatcher ? { dispatcher } : {}) });
+      deployment = deploymentView({
+        topology,
+        local: service,
+        instanceId: config.deployment.instanceId,
+        discovery,
+        breakers,
+        credentials: network.credentials,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
       lifecycle.onStop('dashboard roster', async () => deployment?.stop());
     }
   }
@@ -228,8 +236,8 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
       rpcServer({ served, credentials: network.credentials, callers: network.callers, onDenied: metrics.countDenied, logger: logger.child({ component: 'rpc-server' }) }),
     );
   }
-  // Each service's spans for the gateways' trace pages, asked with the RPC credential.
-  if (network && spanBuffer && host.modules.length > 0) {
+  // Each instance's spans for the gateways' trace pages (a gateway replica's too), asked with the RPC credential.
+  if (network && spanBuffer) {
     const readers = new Set(parts.topology.services.filter((candidate) => candidate.gateway).map((gateway) => gateway.name));
     app.route('/', spansEndpoint({ service: service.name, instance: config.deployment.instanceId, spans: spanBuffer, credentials: network.credentials, readers }));
   }
@@ -274,7 +282,8 @@ export const startApp = async (application: Application, config: AppConfig, logg
     // Runs once readiness already fails (it does from the signal on): the server keeps serving
     // meanwhile, so load balancers and DNS stop sending here before it stops accepting.
     lifecycle.onStop('drain delay', () => sleep(config.drainDelayMs));
-    if (network && config.deployment.discovery.kind === 'redis' && host.modules.length > 0) {
+    // A gateway registers too, though no service calls it: its replicas' dashboards find one another.
+    if (network && config.deployment.discovery.kind === 'redis') {
       const url = advertisedUrl(server.url, server.port, config.deployment.advertiseUrl);
       // Registered last, so it is deregistered first: callers stop coming before the server stops.
       lifecycle.onStop('registry', await registerService(network.redisUrl, service.name, url, logger));

@@ -5,12 +5,18 @@
  * notifications, every parent present; in the monolith, the same tree of contract calls.
  * Then every service's /metrics: each metric a dashboard queries is there, no label holds an id.
  *
- * The same split, with the dashboard on, is then looked at in Chromium (one split start serves
- * both, a split being the slowest thing a test starts): /_seam lists every module and every
- * instance healthy, the order's waterfall holds spans from the services that recorded them,
- * and a catalog replica killed last shows up unhealthy within seconds.
+ * The same split, with the dashboard on and two gateway replicas, is then looked at in
+ * Chromium (one split start serves both, a split being the slowest thing a test starts):
+ * /_seam lists every module and every instance healthy (the other gateway replica too), the
+ * order's waterfall holds spans from the services that recorded them, an order the other
+ * gateway replica took is found and drawn as well, and a catalog replica killed last shows up
+ * unhealthy within seconds.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { application } from '../../src/application.js';
 import type { RunningApp } from '../../src/host/start.js';
@@ -64,10 +70,22 @@ let chromium: ChromiumSession;
 let order: { orderId: string; traceId: string };
 let trace: Trace;
 
+let topologyDir: string;
+
+/** deploy/split/topology.yaml with two gateway replicas, each with a dashboard that shows the other. */
+const twoGatewayTopology = async (): Promise<string> => {
+  const topology = parse(await readFile('deploy/split/topology.yaml', 'utf8')) as { services: Record<string, { replicas?: number }> };
+  topology.services['gateway']!.replicas = 2;
+  topologyDir = await mkdtemp(join(tmpdir(), 'seam-topology-'));
+  const path = join(topologyDir, 'topology.yaml');
+  await writeFile(path, stringify(topology));
+  return path;
+};
+
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // Chromium starts while the services do.
-  [split, chromium] = await Promise.all([startTestSplit({ ...exporting(receiver), SEAM_DASHBOARD: 'on' }), openChromium()]);
+  [split, chromium] = await Promise.all([startTestSplit({ ...exporting(receiver), SEAM_DASHBOARD: 'on' }, undefined, await twoGatewayTopology()), openChromium()]);
   order = await placeTracedOrder(split.gatewayUrl, receiver);
   trace = await confirmedTrace(receiver, order.traceId);
 }, 240_000);
@@ -76,6 +94,7 @@ afterAll(async () => {
   await chromium?.close();
   await split?.stop();
   await receiver?.close();
+  if (topologyDir) await rm(topologyDir, { recursive: true, force: true });
   console.log(`dashboard screenshots: ${screenshotDir}`);
 });
 
@@ -205,6 +224,28 @@ describe('the split’s dashboard in Chromium', () => {
     expect(spans).toEqual(expect.arrayContaining(['gateway:orders/v1/placeOrder', 'orders:orders/v1/placeOrder', 'orders:payments/v1/charge', 'payments:payments/v1/charge']));
     expect(await page.locator('#unanswered').count()).toBe(0);
     await chromium.screenshot('split-waterfall');
+  });
+
+  it('finds and draws an order the other gateway replica took, with the spans that replica keeps', async () => {
+    const other = split.instance('gateway', 1);
+    const customer = await new ShopClient(other.url).signIn(`replica-${Date.now()}@example.com`);
+    const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
+    const placed = await customer.post<{ id: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }]), { 'idempotency-key': `replica-${Date.now()}` });
+    expect(placed.status).toBe(201);
+    const { page } = chromium;
+    const found = page.locator('#traces tr[data-trace]');
+    await expect
+      .poll(async () => {
+        await page.goto(`${split.gatewayUrl}/_seam/traces?q=${placed.body.id}`);
+        return found.count();
+      }, { timeout: 15_000, interval: 500 })
+      .toBe(1);
+    await found.locator('a').click();
+    await page.locator('#waterfall').waitFor();
+    const spans = await page.locator('#waterfall tr[data-span]').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-service')}:${row.getAttribute('data-span')}`));
+    expect(spans[0]).toBe('gateway:POST /api/v1/orders');
+    expect(spans).toEqual(expect.arrayContaining(['gateway:orders/v1/placeOrder', 'orders:orders/v1/placeOrder']));
+    expect(await page.locator('#unanswered').count()).toBe(0);
   });
 
   it('serves the API reference at /docs from the gateway, every operation listed', async () => {

@@ -46,9 +46,14 @@ const monoliths: ShopDeployment[] = databaseBackends.map((backend) => ({
   },
 }));
 
-/** Starts deploy/split/topology.yaml on throwaway servers, with test defaults plus `env`; `echo` gets every service's log lines. */
-export const startTestSplit = (env: Record<string, string> = {}, echo?: (line: string) => void): Promise<RunningSplit> =>
-  startSplit({ application,
+/**
+ * Starts deploy/split/topology.yaml (or the topology at `topologyPath`) on throwaway servers,
+ * with test defaults plus `env`; `echo` gets every service's log lines.
+ */
+export const startTestSplit = (env: Record<string, string> = {}, echo?: (line: string) => void, topologyPath?: string): Promise<RunningSplit> =>
+  startSplit({
+    application,
+    ...(topologyPath ? { topologyPath } : {}),
     entry: testBuildEntry('src/main.ts'),
     gatewayPort: 0,
     env: { NODE_ENV: 'test', SEAM_SEED: 'auto', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn', ...env },

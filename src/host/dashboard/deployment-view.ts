@@ -1,6 +1,7 @@
 /**
  * @module The rest of a split deployment as the gateway's dashboard sees it: every other
- * service's instances (listed by discovery now or lately), each asked whether it is ready,
+ * instance, of its own service (other replicas) and of every other service (listed by
+ * discovery now or lately), each asked whether it is ready,
  * with the state of this process's breakers towards that service; a trace's spans as every
  * listed instance keeps them; and the traces a search finds there. Every instance is asked in
  * parallel, with a short timeout, and one that does not answer is named, not an error.
@@ -51,7 +52,10 @@ export interface TraceMatches {
 }
 
 export interface DeploymentView {
-  /** Every service of the topology but this one that runs modules (gateways are not in discovery). */
+  /**
+   * This process's service (its other instances: gateway replicas, say), then every other
+   * service of the topology, each with the instances discovery lists.
+   */
   services(): Promise<RemoteServiceStatus[]>;
   traceSpans(traceId: string): Promise<TraceSpans>;
   /** The traces `search` finds among the other services' spans (by an order id, say). */
@@ -63,6 +67,8 @@ export interface DeploymentViewOptions {
   readonly topology: Topology;
   /** The service this process runs. */
   readonly local: ServiceSpec;
+  /** This process's instance id (SEAM_INSTANCE_ID): the instance of `local` not to list again. */
+  readonly instanceId: string;
   readonly discovery: Discovery;
   readonly breakers: BreakerStates;
   /** This service's credential: other services serve their spans to a gateway only. */
@@ -73,8 +79,9 @@ export interface DeploymentViewOptions {
 }
 
 export const deploymentView = (options: DeploymentViewOptions): DeploymentView => {
-  const others = options.topology.services.filter((service) => service.name !== options.local.name && service.modules.length > 0).map((service) => service.name);
-  const roster = instanceRoster(options.discovery, others);
+  // This process's own service first: with several replicas, each one's page shows the others.
+  const watched = [options.local.name, ...options.topology.services.filter((service) => service.name !== options.local.name).map((service) => service.name)];
+  const roster = instanceRoster(options.discovery, watched);
   const peer = { timeoutMs: options.timeoutMs ?? 1000, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) };
   // What each instance last called itself, so a dead one is still shown by the name it had.
   const names = new Map<string, string>();
@@ -83,9 +90,13 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
     if ('instance' in health && health.instance !== undefined) names.set(entry.id, health.instance);
     return { id: entry.id, url: entry.url, name: names.get(entry.id), lastSeenMs: entry.lastSeenMs, health };
   };
-  /** Every listed instance of the other services asked the same question at once; their answers, and who gave none. */
+  /**
+   * Every listed instance asked the same question at once; their answers, and who gave none.
+   * This process may be among them (discovery lists it too): its answer repeats what it
+   * holds, and the callers merge answers by id.
+   */
   const askAll = async <T>(ask: (url: string) => Promise<PeerAnswer<T>>): Promise<{ values: T[]; unanswered: Unanswered[] }> => {
-    const asked = others.flatMap((service) => options.discovery.instances(service).map((instance) => ({ service, url: instance.url })));
+    const asked = watched.flatMap((service) => options.discovery.instances(service).map((instance) => ({ service, url: instance.url })));
     const answers = await Promise.all(asked.map(async (target) => ({ ...target, answer: await ask(target.url) })));
     return {
       values: answers.flatMap(({ answer }) => (answer.answered ? [answer.value] : [])),
@@ -95,11 +106,11 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
   return {
     async services() {
       const services = await Promise.all(
-        others.map(async (service) => ({
-          service,
-          instances: await Promise.all(roster.entries(service).map(statusOf)),
-          breakers: options.breakers.of(service),
-        })),
+        watched.map(async (service) => {
+          const instances = await Promise.all(roster.entries(service).map(statusOf));
+          // This process answers for itself in process (the page's own row), not through discovery.
+          return { service, instances: instances.filter((instance) => instance.name !== options.instanceId), breakers: options.breakers.of(service) };
+        }),
       );
       // Names of instances the roster forgot go too, so the map does not grow with every restart.
       const shown = new Set(services.flatMap((service) => service.instances.map((instance) => instance.id)));

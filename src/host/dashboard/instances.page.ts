@@ -30,11 +30,14 @@ export const selfStatus = (report: ReadinessReport, instanceId: string, nowMs: n
     : { state: 'not ready', instance: report.instance, detail: checksDetail(report.checks) },
 });
 
-/** A row per service of `topology`, in its order: this process for `local`, `remote`'s findings for the others. */
+/**
+ * A row per service of `topology`, in its order: for `local`, this process first and then its
+ * other instances `remote` found; for the others, what `remote` found.
+ */
 export const serviceRowsOf = (topology: Topology, local: ServiceSpec, self: InstanceStatus, remote: readonly RemoteServiceStatus[]): ServiceRow[] =>
   topology.services.map((spec) => {
-    if (spec.name === local.name) return { spec, here: true, instances: [self], breakers: [] };
     const found = remote.find((status) => status.service === spec.name);
+    if (spec.name === local.name) return { spec, here: true, instances: [self, ...(found?.instances ?? [])], breakers: [] };
     return { spec, here: false, instances: found?.instances ?? [], breakers: found?.breakers ?? [] };
   });
 
@@ -70,8 +73,7 @@ const serviceRows = (row: ServiceRow, nowMs: number): Html => {
     <td rowspan="${span}">${row.spec.replicas}</td>`;
   const tail = html`<td rowspan="${span}">${breakersCell(row)}</td>`;
   if (row.instances.length === 0) {
-    const why = row.spec.modules.length === 0 ? 'runs no module, so it is not in discovery' : 'no instance listed by discovery';
-    return html`<tr data-service="${row.spec.name}" data-health="none">${head}<td colspan="2" class="${row.spec.modules.length === 0 ? 'muted' : 'failed'}">${why}</td>${tail}</tr>`;
+    return html`<tr data-service="${row.spec.name}" data-health="none">${head}<td colspan="2" class="failed">no instance listed by discovery</td>${tail}</tr>`;
   }
   return html`${row.instances.map(
     (instance, index) => html`<tr data-service="${row.spec.name}" data-url="${instance.url}" data-instance="${instance.name ?? ''}" data-health="${instance.health.state}">

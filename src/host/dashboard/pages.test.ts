@@ -97,4 +97,15 @@ describe('the instances page', () => {
     expect(page).toContain('last listed 6 s ago');
     expect(page).toContain('data-breaker="catalog/v1">half-open');
   });
+
+  it('lists this process first in its own service, then the other replicas discovery found', async () => {
+    const split = { ...topology, services: [{ ...shop!, name: 'gateway', modules: [], gateway: true, replicas: 2 }] };
+    const self = selfStatus({ ready: true, checks: {}, instance: 'gateway-0' }, 'gateway-0', 0);
+    const replica = { id: 'g1', url: 'http://127.0.0.1:4101', name: 'gateway-1', lastSeenMs: 0, health: { state: 'healthy', instance: 'gateway-1' } } as const;
+    const [row] = serviceRowsOf(split, split.services[0]!, self, [{ service: 'gateway', instances: [replica], breakers: [] }]);
+    expect(row?.instances.map((instance) => instance.name)).toEqual(['gateway-0', 'gateway-1']);
+    const page = await textOf(instancesBody([row!], true, 0));
+    expect(page).toContain('data-service="gateway" data-url="this process" data-instance="gateway-0" data-health="healthy"');
+    expect(page).toContain('data-service="gateway" data-url="http://127.0.0.1:4101" data-instance="gateway-1" data-health="healthy"');
+  });
 });

@@ -65,6 +65,16 @@ const mergedTrace = (own: readonly RecordedSpan[], others: TraceSpans): Recorded
   return [...byId.values()].sort((one, other) => one.startMs - other.startMs);
 };
 
+/**
+ * The spans of the traces in `found` of which this process holds none (at most a page of
+ * them), so a search lists them too: each is asked of the other instances, as its page would.
+ */
+const spansHeldElsewhere = async (deployment: DeploymentView, held: readonly RecordedSpan[], found: ReadonlySet<string>): Promise<RecordedSpan[]> => {
+  const here = new Set(held.map((span) => span.traceId));
+  const missing = [...found].filter((traceId) => !here.has(traceId)).slice(0, listedTraces);
+  return (await Promise.all(missing.map(async (traceId) => (await deployment.traceSpans(traceId)).spans))).flat();
+};
+
 export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> => {
   const routes = new Hono<DashboardEnv>();
   // Admins-only is production's setting, where TLS may end at an ingress before this process.
@@ -119,10 +129,10 @@ export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> =
     const kept = { spans: spans.length, capacity: options.spans.capacity };
     const query = { search, hidden: [dashboardBase], limit: listedTraces };
     if (search === '' || !options.deployment) return c.html(render(c, 'Recent traces', tracesBody(recentTraces(spans, query), search, kept)));
-    // Listed by this process's spans still, but found by the other services' too: an order id,
-    // say, is an attribute of the orders service's spans only.
+    // Found by the other instances' spans too: an order id, say, is an attribute of the orders
+    // service's spans only, and a request another gateway replica served left none here.
     const elsewhere = await options.deployment.matchingTraces(search);
-    const traces = recentTraces(spans, { ...query, alsoMatching: elsewhere.traceIds });
+    const traces = recentTraces([...spans, ...(await spansHeldElsewhere(options.deployment, spans, elsewhere.traceIds))], { ...query, alsoMatching: elsewhere.traceIds });
     return c.html(render(c, 'Recent traces', tracesBody(traces, search, kept, elsewhere.unanswered)));
   });
 
