@@ -4,20 +4,10 @@
  * stop than its drain delay plus shutdown timeout. Then each check is broken once on a copy.
  */
 import { describe, expect, it } from 'vitest';
+import { copy, targets, type Breakage } from './breakages.js';
 import { loadCompose, type ComposeFile, type ComposeService } from './compose.js';
 import { kubectlAvailable, renderKustomize, type Container, type DeploymentSpec, type Resource, type ServiceSpecK8s } from './kubernetes.js';
 import { checkComposeOperations, checkKubernetesOperations, durationMs } from './operations.js';
-import { loadTarget } from './targets.js';
-
-const targets = { monolith: loadTarget('monolith'), split: loadTarget('split') } as const;
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-interface Breakage<T> {
-  readonly name: string;
-  readonly target: keyof typeof targets;
-  readonly mutate: (input: T) => void;
-  readonly expected: RegExp;
-}
 
 const kubectl = kubectlAvailable();
 const rendered = new Map<string, Resource[]>();

@@ -67,7 +67,7 @@ export const checkKubernetesOperations = (resources: readonly Resource[], target
     const template = (deployment?.spec as DeploymentSpec | undefined)?.template;
     const pod = template?.spec as PodSpec | undefined;
     const container = pod?.containers?.[0];
-    if (!template || !pod || !container) continue; // manifests.test.ts reports a missing Deployment or container
+    if (!template || !pod || !container) continue; // manifests-kubernetes.test.ts reports a missing Deployment or container
     const where = `Deployment "${service.name}"`;
     const env = plainEnv(container, resources);
     const running = processOf(where, env, service.gateway, problems);
@@ -122,7 +122,7 @@ export const checkComposeOperations = (compose: ComposeFile, target: Target): st
   for (const [key, app] of Object.entries(compose.services ?? {})) {
     const env = composeEnv(app);
     const service = target.topology.services.find((candidate) => candidate.name === env['SEAM_SERVICE']);
-    if (!service) continue; // not an application service; manifests.test.ts checks those
+    if (!service) continue; // not an application service; manifests-compose.test.ts checks those
     const where = `compose service "${key}"`;
     const running = processOf(where, env, service.gateway, problems);
     if (!running) continue;

@@ -1,64 +1,29 @@
 /**
- * One test body per contract, two bindings, as weavertest runs one body under Local and RPC:
- * every contract of the shop, called in process and through the binding a split deployment
- * uses (bindRemote: a balancer over two RPC instances on loopback, timeouts, retries, breaker,
- * bulkhead), must give the same results and raise the same errors (code, kind, message and
- * details). What the remote binding adds when the wire fails is in remote-protections.test.ts.
+ * One test body per contract, two bindings (parity-bindings.ts), for the contracts checkout
+ * drives (payments, shipping, orders) and the notifications it ends in: called in process and
+ * through bindRemote, each must give the same results and raise the same errors (code, kind,
+ * message and details); and the remote run did go over the wire, to both instances.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { application } from '../../src/application.js';
-import type { AnyContract, ContractApi } from '../../src/kernel/contract.js';
+import { describe, expect, it } from 'vitest';
 import { catalogContract } from '../../src/modules/catalog/contract.js';
-import { seedProducts } from '../../src/modules/catalog/seed-data.js';
-import { identityContract } from '../../src/modules/identity/contract.js';
 import { inventoryContract } from '../../src/modules/inventory/contract.js';
 import { notificationsContract } from '../../src/modules/notifications/contract.js';
 import { ordersContract } from '../../src/modules/orders/contract.js';
 import { paymentsContract } from '../../src/modules/payments/contract.js';
 import { testCards } from '../../src/modules/payments/simulated-card-processor.js';
 import { shippingContract } from '../../src/modules/shipping/contract.js';
-import { bindRemotely, failureOf, startRpcInstance, type RemoteBindings, type RpcInstance } from '../support/remote-shop.js';
-import { startTestHost, type TestHost } from '../support/test-host.js';
+import { failureOf } from '../support/remote-shop.js';
 import { waitFor } from '../support/wait-for.js';
+import { parityShop, shopContracts, unknownUuid } from './parity-bindings.js';
 
-const shopContracts: readonly AnyContract[] = [catalogContract, identityContract, inventoryContract, ordersContract, paymentsContract, shippingContract, notificationsContract];
-
-let running: TestHost;
-let instances: RpcInstance[] = [];
-let remote: RemoteBindings;
-
-beforeAll(async () => {
-  // A checkout deadline no loaded machine reaches: placeOrder always answers how checkout ended.
-  running = await startTestHost(application.modules, { CHECKOUT_DEADLINE_MS: '120000' });
-  await running.host.seed({ onlyIfEmpty: true });
-  const served = shopContracts.map((contract) => ({ contract, api: running.host.api(contract) as ContractApi<AnyContract> }));
-  instances = await Promise.all([startRpcInstance(served), startRpcInstance(served)]);
-  remote = bindRemotely(instances.map((instance) => instance.url));
-});
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.close()));
-  await running?.stop();
-});
-
-/** The reference: the module's own API in this process. */
-const local = <C extends AnyContract>(contract: C): ContractApi<C> => running.host.api(contract);
-
-interface Binding {
-  readonly name: string;
-  api<C extends AnyContract>(contract: C): ContractApi<C>;
-}
-
-const bindings: readonly Binding[] = [
-  { name: 'in process', api: local },
-  { name: 'remote (bindRemote)', api: (contract) => remote.api(contract) },
-];
+const shop = parityShop();
+const { local, bindings } = shop;
 
 const address = { name: 'Ada Lovelace', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
 const expYear = new Date().getFullYear() + 3;
 const paymentCard = (number: string) => ({ number, expMonth: 12, expYear, cvc: '123' });
 const orderCard = (cardNumber: string) => ({ cardNumber, expMonth: 12, expYear, cvc: '123' });
-const unknownUuid = '00000000-0000-4000-8000-000000000000';
 
 describe.each(bindings)('the shop’s contracts $name', (binding) => {
   const tag = () => `${binding.name.split(' ')[0]}-${randomUUID().slice(0, 8)}`;
@@ -69,137 +34,6 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
     await local(inventoryContract).setStock({ productId: product.id, available });
     return product.id;
   };
-
-  describe('catalog', () => {
-    const catalog = () => binding.api(catalogContract);
-
-    it('pages through products with the same results', async () => {
-      const first = await catalog().listProducts({ limit: 3 });
-      expect(first.items).toHaveLength(3);
-      const second = await catalog().listProducts({ limit: 3, cursor: first.nextCursor! });
-      expect(second.items[0]!.name >= first.items[2]!.name).toBe(true);
-      expect(first).toEqual(await local(catalogContract).listProducts({ limit: 3 }));
-      expect(await catalog().listCategories({})).toEqual(await local(catalogContract).listCategories({}));
-    });
-
-    it('gets a product and several by id', async () => {
-      const product = await catalog().getProduct({ id: seedProducts[5]!.id });
-      expect(product).toMatchObject({ id: seedProducts[5]!.id, sku: seedProducts[5]!.sku });
-      const many = await catalog().getProductsByIds({ ids: [seedProducts[1]!.id, 'unknown'] });
-      expect(many.items.map((item) => item.id)).toEqual([seedProducts[1]!.id]);
-    });
-
-    it('raises PRODUCT_NOT_FOUND with its code, kind, message and details', async () => {
-      expect(await failureOf(catalog().getProduct({ id: unknownUuid }))).toEqual({
-        code: 'PRODUCT_NOT_FOUND',
-        kind: 'not-found',
-        message: `No product with id ${unknownUuid}`,
-        details: { productId: unknownUuid },
-      });
-    });
-
-    it('reports a bad cursor as INVALID_CURSOR naming the field', async () => {
-      expect(await failureOf(catalog().listProducts({ limit: 2, cursor: 'garbage' }))).toEqual({
-        code: 'INVALID_CURSOR',
-        kind: 'invalid',
-        message: 'cursor: not a cursor this API issued; use nextCursor from a previous page',
-        details: { errors: [{ field: 'cursor', message: 'not a cursor this API issued' }] },
-      });
-    });
-
-    it('rejects input that breaks the contract with VALIDATION_FAILED naming the field', async () => {
-      const error = await failureOf(catalog().listProducts({ limit: 0 }));
-      expect(error).toMatchObject({ code: 'VALIDATION_FAILED', kind: 'invalid', details: { errors: [{ field: 'limit' }] } });
-      expect(error.message).toMatch(/^catalog\/v1\.listProducts input: limit:/);
-    });
-
-    it('creates a product; SKU_TAKEN for its SKU again, CATEGORY_NOT_FOUND for an unknown category', async () => {
-      const fields = { sku: `PARITY-${tag()}`.toUpperCase(), name: 'Parity Teapot', description: 'Pours the same either way', priceCents: 2500, currency: 'EUR', categorySlug: 'kitchen', weightGrams: 800 };
-      const product = await catalog().createProduct(fields);
-      expect(product).toEqual({ id: expect.any(String), sku: fields.sku, name: fields.name, description: fields.description, priceCents: 2500, currency: 'EUR', category: { slug: 'kitchen', name: 'Kitchen' }, weightGrams: 800, createdAt: expect.any(String) });
-      expect(await local(catalogContract).getProduct({ id: product.id })).toEqual(product);
-      expect(await failureOf(catalog().createProduct(fields))).toEqual({
-        code: 'SKU_TAKEN',
-        kind: 'conflict',
-        message: 'Another product has this SKU',
-        details: { errors: [{ field: 'sku', message: 'already taken' }] },
-      });
-      expect(await failureOf(catalog().createProduct({ ...fields, sku: `${fields.sku}-2`, categorySlug: 'no-such-category' }))).toEqual({
-        code: 'CATEGORY_NOT_FOUND',
-        kind: 'refused',
-        message: 'No category no-such-category',
-        details: { errors: [{ field: 'categorySlug', message: 'no such category' }] },
-      });
-    });
-  });
-
-  describe('identity', () => {
-    const identity = () => binding.api(identityContract);
-
-    it('registers an account under its lower-cased email, once: EMAIL_TAKEN for the same email', async () => {
-      const email = `Parity.${tag()}@Example.COM`;
-      const user = await identity().register({ email, password: 'correct horse battery', name: 'Ada Parity' });
-      expect(user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: 'Ada Parity', role: 'customer', createdAt: expect.any(String) });
-      expect(await failureOf(identity().register({ email: email.toLowerCase(), password: 'another password', name: 'Ada Again' }))).toEqual({
-        code: 'EMAIL_TAKEN',
-        kind: 'conflict',
-        message: `${email.toLowerCase()} is already registered`,
-        details: { email: email.toLowerCase() },
-      });
-    });
-
-    it('signs in and reads the profile; INVALID_CREDENTIALS for a wrong password, USER_NOT_FOUND for an unknown id', async () => {
-      const email = `parity.${tag()}@example.com`;
-      const user = await local(identityContract).register({ email, password: 'correct horse battery', name: 'Grace Parity' });
-      const session = await identity().login({ email, password: 'correct horse battery' });
-      expect(session).toEqual({ token: expect.any(String), expiresIn: expect.any(Number), user });
-      expect(await identity().getProfile({ userId: user.id })).toEqual(user);
-      expect(await failureOf(identity().login({ email, password: 'wrong horse battery' }))).toEqual({ code: 'INVALID_CREDENTIALS', kind: 'unauthenticated', message: 'The email or password is wrong' });
-      expect(await failureOf(identity().getProfile({ userId: unknownUuid }))).toEqual({
-        code: 'USER_NOT_FOUND',
-        kind: 'not-found',
-        message: `No user with id ${unknownUuid}`,
-        details: { userId: unknownUuid },
-      });
-    });
-  });
-
-  describe('inventory', () => {
-    const inventory = () => binding.api(inventoryContract);
-
-    it('sets stock, reserves all lines or none (OUT_OF_STOCK), and commits a reservation once', async () => {
-      const productId = `parity-${tag()}`;
-      expect(await inventory().setStock({ productId, available: 5 })).toEqual({ productId, available: 5 });
-      expect(await failureOf(inventory().reserve({ reservationId: randomUUID(), items: [{ productId, quantity: 6 }], ttlSeconds: 600 }))).toEqual({
-        code: 'OUT_OF_STOCK',
-        kind: 'conflict',
-        message: `Not enough stock for ${productId}`,
-        details: { productIds: [productId] },
-      });
-      const reservationId = randomUUID();
-      const reserved = await inventory().reserve({ reservationId, items: [{ productId, quantity: 2 }], ttlSeconds: 600 });
-      expect(reserved).toEqual({ reservationId, status: 'RESERVED', items: [{ productId, quantity: 2 }], expiresAt: expect.any(String) });
-      expect(await inventory().reserve({ reservationId, items: [{ productId, quantity: 2 }], ttlSeconds: 600 })).toEqual(reserved);
-      expect(await inventory().commit({ reservationId })).toEqual({ ...reserved, status: 'COMMITTED' });
-      expect(await inventory().getStock({ productIds: [productId, `never-${productId}`] })).toEqual({
-        items: [
-          { productId, available: 3 },
-          { productId: `never-${productId}`, available: 0 },
-        ],
-      });
-    });
-
-    it('raises RESERVATION_NOT_FOUND for an unknown reservation, and releases one that never was without complaint', async () => {
-      const reservationId = `nope-${tag()}`;
-      expect(await failureOf(inventory().commit({ reservationId }))).toEqual({
-        code: 'RESERVATION_NOT_FOUND',
-        kind: 'not-found',
-        message: `No reservation ${reservationId}`,
-        details: { reservationId },
-      });
-      expect(await inventory().release({ reservationId })).toEqual({ reservationId, released: false });
-    });
-  });
 
   describe('payments', () => {
     const payments = () => binding.api(paymentsContract);
@@ -349,6 +183,6 @@ describe.each(bindings)('the shop’s contracts $name', (binding) => {
 
 describe('the remote run', () => {
   it('went over the wire, to both instances', () => {
-    for (const instance of instances) expect(shopContracts.some((contract) => Object.keys(contract.methods).some((method) => instance.calls(`${contract.name}.${method}`) > 0))).toBe(true);
+    for (const instance of shop.instances()) expect(shopContracts.some((contract) => Object.keys(contract.methods).some((method) => instance.calls(`${contract.name}.${method}`) > 0))).toBe(true);
   });
 });
