@@ -9,7 +9,7 @@
  * Chromium (one split start serves both, a split being the slowest thing a test starts):
  * /_seam lists every module and every instance healthy (the other gateway replica too), the
  * order's waterfall holds spans from the services that recorded them, an order the other
- * gateway replica took is found and drawn as well, and a catalog replica killed last shows up
+ * gateway replica took is listed, found and drawn as well, and a catalog replica killed last shows up
  * unhealthy within seconds.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -226,7 +226,7 @@ describe('the split’s dashboard in Chromium', () => {
     await chromium.screenshot('split-waterfall');
   });
 
-  it('finds and draws an order the other gateway replica took, with the spans that replica keeps', async () => {
+  it('lists, finds and draws an order the other gateway replica took, with the spans that replica keeps', async () => {
     const other = split.instance('gateway', 1);
     const customer = await new ShopClient(other.url).signIn(`replica-${Date.now()}@example.com`);
     const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
@@ -240,6 +240,11 @@ describe('the split’s dashboard in Chromium', () => {
         return found.count();
       }, { timeout: 15_000, interval: 500 })
       .toBe(1);
+    const traceId = await found.getAttribute('data-trace');
+    // Listed among the recent traces too, though this replica took none of its requests.
+    await page.goto(`${split.gatewayUrl}/_seam/traces`);
+    expect(await page.locator(`#traces tr[data-trace="${traceId}"]`).count()).toBe(1);
+    await page.goto(`${split.gatewayUrl}/_seam/traces?q=${placed.body.id}`);
     await found.locator('a').click();
     await page.locator('#waterfall').waitFor();
     const spans = await page.locator('#waterfall tr[data-span]').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-service')}:${row.getAttribute('data-span')}`));

@@ -75,6 +75,8 @@ describe('deploymentView of a gateway with replicas', () => {
   const served = tracer.startSpan('POST /api/v1/orders', { attributes: { 'http.route': '/api/v1/orders', 'seam.order.id': 'order-7' } });
   served.end();
   const traceId = served.spanContext().traceId;
+  // The dashboard's own requests are no traffic to list.
+  tracer.startSpan('GET /_seam/traces').end();
 
   /** A gateway instance as its peers reach it: readiness and the spans it keeps. */
   const gatewayInstance = (instance: string, spans: SpanBuffer) => {
@@ -88,7 +90,7 @@ describe('deploymentView of a gateway with replicas', () => {
   });
   afterAll(() => Promise.all(servers.map((server) => server.close())));
 
-  it('lists the other replicas, not this one, and finds a trace among the spans a replica keeps', async () => {
+  it('lists the other replicas, not this one, and finds a trace and the latest requests among the spans a replica keeps', async () => {
     const view = deploymentView({ topology, local: topology.services[0]!, instanceId: 'gateway-0', discovery, breakers: breakerStates(), credentials: serviceCredentials({ secret, service: 'gateway' }) });
     try {
       const own = (await view.services()).find((service) => service.service === 'gateway');
@@ -97,6 +99,7 @@ describe('deploymentView of a gateway with replicas', () => {
       expect(trace.unanswered).toEqual([]);
       expect(trace.spans.map((span) => [span.name, span.spanId])).toEqual([['POST /api/v1/orders', served.spanContext().spanId]]);
       expect(await view.matchingTraces('order-7')).toEqual({ traceIds: new Set([traceId]), unanswered: [] });
+      expect(await view.replicasRecentSpans()).toEqual({ spans: [expect.objectContaining({ name: 'POST /api/v1/orders', traceId })], unanswered: [] });
     } finally {
       view.stop();
     }

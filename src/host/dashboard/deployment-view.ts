@@ -13,7 +13,7 @@ import type { BreakerReading, BreakerStates } from '../breaker-states.js';
 import type { RecordedSpan } from '../span-buffer.js';
 import type { ServiceSpec, Topology } from '../topology.js';
 import { instanceRoster, type RosterEntry } from './instance-roster.js';
-import { fetchPeerMatches, fetchPeerSpans, probeReadiness, type PeerAnswer, type Readiness } from './peer-requests.js';
+import { fetchPeerMatches, fetchPeerRecentSpans, fetchPeerSpans, probeReadiness, type PeerAnswer, type Readiness } from './peer-requests.js';
 
 export type InstanceHealth = Readiness | { readonly state: 'gone'; readonly detail: string };
 
@@ -58,6 +58,8 @@ export interface DeploymentView {
    */
   services(): Promise<RemoteServiceStatus[]>;
   traceSpans(traceId: string): Promise<TraceSpans>;
+  /** The spans of the latest traces this process's service's instances keep (its own among them). */
+  replicasRecentSpans(): Promise<TraceSpans>;
   /** The traces `search` finds among the other services' spans (by an order id, say). */
   matchingTraces(search: string): Promise<TraceMatches>;
   stop(): void;
@@ -95,8 +97,8 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
    * This process may be among them (discovery lists it too): its answer repeats what it
    * holds, and the callers merge answers by id.
    */
-  const askAll = async <T>(ask: (url: string) => Promise<PeerAnswer<T>>): Promise<{ values: T[]; unanswered: Unanswered[] }> => {
-    const asked = watched.flatMap((service) => options.discovery.instances(service).map((instance) => ({ service, url: instance.url })));
+  const askAll = async <T>(ask: (url: string) => Promise<PeerAnswer<T>>, services = watched): Promise<{ values: T[]; unanswered: Unanswered[] }> => {
+    const asked = services.flatMap((service) => options.discovery.instances(service).map((instance) => ({ service, url: instance.url })));
     const answers = await Promise.all(asked.map(async (target) => ({ ...target, answer: await ask(target.url) })));
     return {
       values: answers.flatMap(({ answer }) => (answer.answered ? [answer.value] : [])),
@@ -119,6 +121,10 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
     },
     async traceSpans(traceId) {
       const { values, unanswered } = await askAll((url) => fetchPeerSpans(url, traceId, options.credentials, peer));
+      return { spans: values.flat(), unanswered };
+    },
+    async replicasRecentSpans() {
+      const { values, unanswered } = await askAll((url) => fetchPeerRecentSpans(url, options.credentials, peer), [options.local.name]);
       return { spans: values.flat(), unanswered };
     },
     async matchingTraces(search) {

@@ -1,15 +1,15 @@
 /**
  * @module What the gateway's dashboard asks the other instances of a split, each with a
  * short timeout so one hung instance cannot hold a page: is it ready (`/readyz`, as a load
- * balancer or the split runner asks), which spans of a trace does it keep, and which traces
- * does a search find among its spans.
+ * balancer or the split runner asks), which spans of a trace does it keep, which traces
+ * does a search find among its spans, and (another gateway replica) which requests did it take lately.
  */
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { ServiceCredentials } from '../../transport/http/service-credential.js';
 import { errorFromBody, headers } from '../../transport/http/wire.js';
 import type { RecordedSpan } from '../span-buffer.js';
-import { matchingTracesAnswer, matchingTracesPath, spansAnswer, spansPath } from './spans-endpoint.js';
+import { matchingTracesAnswer, matchingTracesPath, recentSpansPath, spansAnswer, spansPath } from './spans-endpoint.js';
 
 export interface PeerRequestOptions {
   /** How long one instance may take to answer. */
@@ -88,11 +88,18 @@ const askWithCredential = async <T>(url: string, schema: z.ZodType<T>, credentia
   }
 };
 
-/** The spans of `traceId` the instance at `baseUrl` keeps. */
-export const fetchPeerSpans = async (baseUrl: string, traceId: string, credentials: ServiceCredentials, options: PeerRequestOptions): Promise<PeerAnswer<RecordedSpan[]>> => {
-  const answer = await askWithCredential(`${baseUrl}${spansPath}?trace=${traceId}`, spansAnswer, credentials, options);
+const askForSpans = async (url: string, credentials: ServiceCredentials, options: PeerRequestOptions): Promise<PeerAnswer<RecordedSpan[]>> => {
+  const answer = await askWithCredential(url, spansAnswer, credentials, options);
   return answer.answered ? { answered: true, value: answer.value.spans.map((span) => ({ ...span, parentSpanId: span.parentSpanId })) } : answer;
 };
+
+/** The spans of `traceId` the instance at `baseUrl` keeps. */
+export const fetchPeerSpans = (baseUrl: string, traceId: string, credentials: ServiceCredentials, options: PeerRequestOptions): Promise<PeerAnswer<RecordedSpan[]>> =>
+  askForSpans(`${baseUrl}${spansPath}?trace=${traceId}`, credentials, options);
+
+/** The spans of the latest traces the instance at `baseUrl` keeps (another gateway replica). */
+export const fetchPeerRecentSpans = (baseUrl: string, credentials: ServiceCredentials, options: PeerRequestOptions): Promise<PeerAnswer<RecordedSpan[]>> =>
+  askForSpans(`${baseUrl}${recentSpansPath}`, credentials, options);
 
 /** The ids of the traces `search` finds among the spans the instance at `baseUrl` keeps. */
 export const fetchPeerMatches = async (baseUrl: string, search: string, credentials: ServiceCredentials, options: PeerRequestOptions): Promise<PeerAnswer<string[]>> => {

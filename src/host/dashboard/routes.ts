@@ -58,7 +58,7 @@ const listedTraces = 100;
 
 const noOtherServices: TraceSpans = { spans: [], unanswered: [] };
 
-/** This process's spans of a trace and those the other services sent, each span once, by start. */
+/** This process's spans (of a trace, or of its latest traces) and those the other instances sent, each span once, by start. */
 const mergedTrace = (own: readonly RecordedSpan[], others: TraceSpans): RecordedSpan[] => {
   const byId = new Map(own.map((span) => [span.spanId, span]));
   for (const span of others.spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
@@ -128,7 +128,12 @@ export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> =
     const spans = options.spans.spans();
     const kept = { spans: spans.length, capacity: options.spans.capacity };
     const query = { search, hidden: [dashboardBase], limit: listedTraces };
-    if (search === '' || !options.deployment) return c.html(render(c, 'Recent traces', tracesBody(recentTraces(spans, query), search, kept)));
+    if (!options.deployment) return c.html(render(c, 'Recent traces', tracesBody(recentTraces(spans, query), search, kept)));
+    if (search === '') {
+      // The requests the other gateway replicas took as well: a load balancer spreads them.
+      const replicas = await options.deployment.replicasRecentSpans();
+      return c.html(render(c, 'Recent traces', tracesBody(recentTraces(mergedTrace(spans, replicas), query), search, kept, replicas.unanswered)));
+    }
     // Found by the other instances' spans too: an order id, say, is an attribute of the orders
     // service's spans only, and a request another gateway replica served left none here.
     const elsewhere = await options.deployment.matchingTraces(search);

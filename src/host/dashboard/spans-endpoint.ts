@@ -1,8 +1,10 @@
 /**
  * @module What a service of a split tells the gateway's dashboard about the spans it keeps,
  * on its own port: `GET /_seam/spans?trace=<id>`, one trace's spans, so the dashboard draws
- * the whole trace; and `GET /_seam/spans/traces?q=<search>`, the ids of the traces a search
- * finds here (an order id is an attribute of the orders service's spans, not the gateway's).
+ * the whole trace; `GET /_seam/spans/traces?q=<search>`, the ids of the traces a search
+ * finds here (an order id is an attribute of the orders service's spans, not the gateway's);
+ * and `GET /_seam/spans/recent`, the spans of the latest traces, which one gateway replica's
+ * list of recent traces takes from the others.
  *
  * Not public: it answers the deployment's gateway services only, recognised by the service
  * credential they sign RPC calls with (401 without a genuine one, 403 for another service),
@@ -23,6 +25,9 @@ export const spansPath = `${dashboardBase}/spans`;
 
 /** Where a service says which traces a search finds among its spans. */
 export const matchingTracesPath = `${spansPath}/traces`;
+
+/** Where a gateway replica serves the spans of the requests it took lately, for the others' lists of recent traces. */
+export const recentSpansPath = `${spansPath}/recent`;
 
 /** Trace ids a search answers with at most, the most recent first. */
 const matchingLimit = 100;
@@ -91,6 +96,14 @@ export const spansEndpoint = (options: SpansEndpointOptions): Hono => {
       const search = c.req.query('q')?.trim() ?? '';
       if (search === '' || search.length > 200) throw ValidationFailed.create('q: a search of 1 to 200 characters is required');
       return { traceIds: recentTraces(options.spans.spans(), { search, limit: matchingLimit }).map((trace) => trace.traceId) };
+    }),
+  );
+  routes.get(
+    recentSpansPath,
+    forGateways(() => {
+      const spans = options.spans.spans();
+      const recent = new Set(recentTraces(spans, { hidden: [dashboardBase], limit: matchingLimit }).map((trace) => trace.traceId));
+      return { spans: spans.filter((span) => recent.has(span.traceId)) };
     }),
   );
   return routes;
