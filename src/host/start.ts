@@ -18,7 +18,7 @@ import { ModuleHost } from '../kernel/module-host.js';
 import { readModuleSettings } from '../kernel/module-settings.js';
 import { createGateway } from '../gateway/app.js';
 import { healthRoutes, unlessStopping, type ReadinessReport } from '../gateway/health.routes.js';
-import { openLimitStore } from '../gateway/limiter-store.js';
+import { memoryStore, openLimitStore } from '../gateway/limiter-store.js';
 import { readEdgeSettings } from '../gateway/settings.js';
 import type { CallerPermissions } from '../transport/http/caller-permissions.js';
 import { rpcAgent } from '../transport/http/rpc-client.js';
@@ -32,6 +32,7 @@ import { dashboardBase } from './dashboard/layout.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { signInThrough } from './dashboard/sign-in.js';
 import { deploymentView, type DeploymentView } from './dashboard/deployment-view.js';
+import { endedSessions } from './dashboard/ended-sessions.js';
 import { spansEndpoint } from './dashboard/spans-endpoint.js';
 import { breakerStates } from './breaker-states.js';
 import { queueDelivery, startEventConsumers } from './event-bridge.js';
@@ -253,7 +254,9 @@ const httpAppOf = (config: AppConfig, logger: Logger, parts: Awaited<ReturnType<
     const self = { instanceId: config.deployment.instanceId, readiness };
     // The login form checks passwords through this gateway's own login route, throttled as the API is.
     const signIn = signInThrough(app);
-    app.route('/', dashboardRoutes({ application, topology, local: service, self, viewers: dashboard.viewers, tokens, signIn, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}), ...(deployment ? { deployment } : {}) }));
+    // Logged-out sessions kept where the rate limits are (Redis across gateway replicas).
+    const ended = endedSessions(parts.limits?.store ?? memoryStore());
+    app.route('/', dashboardRoutes({ application, topology, local: service, self, viewers: dashboard.viewers, tokens, ended, signIn, spans: spanBuffer, metricsHere, ...(outboxes ? { outboxes } : {}), ...(deployment ? { deployment } : {}) }));
   }
   if (placement.where === 'service-port') app.route('/', operatorRoutes(metrics, placement.token));
   return app;

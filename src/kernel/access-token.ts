@@ -7,6 +7,7 @@
  * for its lifetime, so a verified token's claims are remembered until it expires: the HMAC
  * check (about half a millisecond through WebCrypto) runs once per token, not once per request.
  */
+import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { Unauthorized } from './errors.js';
 
@@ -62,6 +63,8 @@ export const accessTokens = (secret: string, ttlSeconds: number, options: Access
         .setAudience(audience)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
+        // An id of its own, so two logins in the same second are two tokens: ending one session (a logout) leaves the other.
+        .setJti(randomUUID())
         .sign(await key);
       return { token, expiresIn: ttlSeconds };
     },

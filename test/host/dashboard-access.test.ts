@@ -2,8 +2,8 @@
  * Who reaches the dashboard of a running shop: in development anyone, and `/` leads there;
  * in production (SEAM_DASHBOARD=on) only an administrator, by bearer token (a script) or by
  * the session cookie the login form sets (a browser, checked in Chromium too). The form's
- * logins are throttled with the API's, and no form of the dashboard can be posted by another
- * site.
+ * logins are throttled with the API's, no form of the dashboard can be posted by another
+ * site, and a logged-out session's token is refused from then on.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -174,6 +174,22 @@ describe('dashboard access in production', () => {
     const logout = await post('/_seam/logout', {}, { cookie, ...samePage() });
     expect(logout.status).toBe(303);
     expect(logout.headers.get('set-cookie')).toMatch(/^seam_dashboard=;.*Max-Age=0.*Path=\/_seam/);
+  });
+
+  it('refuses a logged-out session’s token from then on, kept cookie or bearer, and no other session’s', async () => {
+    const cookie = cookieOf(await logIn(admin));
+    const other = cookieOf(await logIn(admin));
+    const open = (headers: Record<string, string>) => fetch(`${app.url}/_seam/outbox`, { redirect: 'manual', headers: { accept: 'text/html', ...headers } });
+    expect((await open({ cookie })).status).toBe(200);
+    expect((await post('/_seam/logout', {}, { cookie, ...samePage() })).status).toBe(303);
+
+    // A copy of the cookie kept from before (a stolen one, say) leads to the login page again.
+    const kept = await open({ cookie });
+    expect(kept.status).toBe(303);
+    expect(kept.headers.get('location')).toBe('/_seam/login?next=%2F_seam%2Foutbox');
+    const token = cookie.slice('seam_dashboard='.length);
+    expect((await fetch(`${app.url}/_seam/outbox`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await open({ cookie: other })).status).toBe(200);
   });
 
   it('logs in through the form in Chromium and shows the architecture', async () => {

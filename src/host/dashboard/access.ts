@@ -14,6 +14,7 @@ import type { AppConfig } from '../../kernel/config.js';
 import { ConfigError } from '../../kernel/config.js';
 import { Forbidden, Unauthorized } from '../../kernel/errors.js';
 import { dashboardBase } from './layout.js';
+import type { EndedSessions } from './ended-sessions.js';
 import { endSession, sessionToken, type SessionCookieOptions } from './session-cookie.js';
 
 export type DashboardAccess = { readonly enabled: false } | { readonly enabled: true; readonly viewers: 'anyone' | 'admins' };
@@ -60,20 +61,25 @@ const returnPathOf = (c: Context): string => {
   return pathname.startsWith(`${dashboardBase}/outbox`) ? `${dashboardBase}/outbox` : dashboardBase;
 };
 
-/** Who the request's valid token names; undefined without a token or with one that is not valid (expired, say). */
-const viewerOf = async (tokens: AccessTokens, credential: ReturnType<typeof credentialOf>): Promise<AccessClaims | undefined> =>
-  credential === undefined ? undefined : tokens.verify(credential.token).catch(() => undefined);
-
 export interface ViewerOptions {
   readonly tokens: AccessTokens;
   readonly session: SessionCookieOptions;
+  /** Tokens whose session was ended by logging out, refused until they expire. */
+  readonly ended: EndedSessions;
 }
+
+/** Who the request's valid token names; undefined without a token, with one that is not valid (expired, say), or with one logged out. */
+const viewerOf = async (options: ViewerOptions, credential: ReturnType<typeof credentialOf>): Promise<AccessClaims | undefined> => {
+  if (credential === undefined) return undefined;
+  const claims = await options.tokens.verify(credential.token).catch(() => undefined);
+  return claims === undefined || (await options.ended.isEnded(credential.token)) ? undefined : claims;
+};
 
 /** Notes who sent the request, if its token is valid, and lets every request through. */
 export const identifyViewer =
   (options: ViewerOptions): MiddlewareHandler<DashboardEnv> =>
   async (c, next) => {
-    const viewer = await viewerOf(options.tokens, credentialOf(c));
+    const viewer = await viewerOf(options, credentialOf(c));
     if (viewer) c.set('viewer', viewer);
     await next();
   };
@@ -87,7 +93,7 @@ export const adminsOnly =
   (options: ViewerOptions): MiddlewareHandler<DashboardEnv> =>
   async (c, next) => {
     const credential = credentialOf(c);
-    const viewer = await viewerOf(options.tokens, credential);
+    const viewer = await viewerOf(options, credential);
     if (!viewer) {
       if (!wantsPage(c)) throw Unauthorized.create("Send an administrator's access token as \"Authorization: Bearer <token>\", or log in at /_seam/login");
       if (credential?.from === 'cookie') endSession(c, options.session);

@@ -2,7 +2,9 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { describe, expect, it } from 'vitest';
+import { memoryStore } from '../../gateway/limiter-store.js';
 import { accessTokens } from '../../kernel/access-token.js';
+import { endedSessions } from './ended-sessions.js';
 import { loginRoutes } from './login.routes.js';
 import type { SignIn } from './sign-in.js';
 
@@ -15,7 +17,7 @@ const loginApp = (options: { alwaysSecure: boolean; role?: string }) => {
     expiresIn: 600,
     token: (await tokens.issue({ userId: 'user-1', email: credentials.email, role: options.role ?? 'admin' })).token,
   });
-  return new Hono().route('/', loginRoutes({ signIn, tokens, session: { alwaysSecure: options.alwaysSecure }, render: (_title, body) => html`${body}` }));
+  return new Hono().route('/', loginRoutes({ signIn, tokens, ended: endedSessions(memoryStore()), session: { alwaysSecure: options.alwaysSecure }, render: (_title, body) => html`${body}` }));
 };
 
 const logIn = (app: Hono, url: string, headers: Record<string, string> = {}, next = '/_seam') =>

@@ -1,7 +1,8 @@
 /**
  * @module Logging in to the dashboard from a browser: GET /_seam/login shows the form, POST
  * checks the password through the public API's login (sign-in.ts) and, for an
- * administrator, keeps the access token in the session cookie; POST /_seam/logout forgets it.
+ * administrator, keeps the access token in the session cookie; POST /_seam/logout ends the
+ * session: the browser forgets the token, and the dashboard refuses it until it expires.
  */
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -10,13 +11,16 @@ import { loginPath, type DashboardEnv } from './access.js';
 import { formPost } from './form-posts.js';
 import { dashboardBase, type Html } from './layout.js';
 import { loginBody, type LoginForm } from './login.page.js';
-import { endSession, sessionNeedsHttps, startSession, type SessionCookieOptions } from './session-cookie.js';
+import type { EndedSessions } from './ended-sessions.js';
+import { endSession, sessionNeedsHttps, sessionToken, startSession, type SessionCookieOptions } from './session-cookie.js';
 import type { SignIn } from './sign-in.js';
 
 export interface LoginRoutesOptions {
   readonly signIn: SignIn;
   readonly tokens: AccessTokens;
   readonly session: SessionCookieOptions;
+  /** Where logging out puts the session's token, refused from then on. */
+  readonly ended: EndedSessions;
   /** A page in the dashboard's frame. */
   readonly render: (title: string, body: Html) => Html;
 }
@@ -63,7 +67,10 @@ export const loginRoutes = (options: LoginRoutesOptions): Hono<DashboardEnv> => 
     return c.redirect(next, 303);
   });
 
-  routes.post(`${dashboardBase}/logout`, ...formPost(), (c) => {
+  routes.post(`${dashboardBase}/logout`, ...formPost(), async (c) => {
+    // The token itself is refused from now on, not only forgotten by this browser.
+    const token = sessionToken(c);
+    if (token !== undefined && (await options.tokens.verify(token).then(() => true, () => false))) await options.ended.end(token);
     endSession(c, options.session);
     return c.redirect(loginPath(), 303);
   });

@@ -15,6 +15,7 @@ import type { ServiceSpec, Topology } from '../topology.js';
 import { adminsOnly, identifyViewer, type DashboardEnv } from './access.js';
 import { architectureBody } from './architecture.page.js';
 import type { DeploymentView, TraceSpans } from './deployment-view.js';
+import type { EndedSessions } from './ended-sessions.js';
 import { instancesBody, selfStatus, serviceRowsOf } from './instances.page.js';
 import { formPost } from './form-posts.js';
 import { dashboardBase, page, type Html } from './layout.js';
@@ -38,6 +39,8 @@ export interface DashboardOptions {
   /** Who may read the pages; replaying always takes an administrator. */
   readonly viewers: 'anyone' | 'admins';
   readonly tokens: AccessTokens;
+  /** Sessions ended by logging out (ended-sessions.ts). */
+  readonly ended: EndedSessions;
   /** Checks the login form's email and password (sign-in.ts). */
   readonly signIn: SignIn;
   readonly spans: SpanBuffer;
@@ -78,7 +81,7 @@ const spansHeldElsewhere = async (deployment: DeploymentView, held: readonly Rec
 export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> => {
   const routes = new Hono<DashboardEnv>();
   // Admins-only is production's setting, where TLS may end at an ingress before this process.
-  const viewerOptions = { tokens: options.tokens, session: { alwaysSecure: options.viewers === 'admins' } satisfies SessionCookieOptions };
+  const viewerOptions = { tokens: options.tokens, ended: options.ended, session: { alwaysSecure: options.viewers === 'admins' } satisfies SessionCookieOptions };
   const admins = adminsOnly(viewerOptions);
   const viewing: MiddlewareHandler<DashboardEnv> = options.viewers === 'admins' ? admins : identifyViewer(viewerOptions);
   const frame = { application: options.application.name, metricsHere: options.metricsHere };
@@ -90,7 +93,7 @@ export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> =
     c.header('content-security-policy', contentPolicy);
     c.header('x-frame-options', 'DENY');
   });
-  routes.route('/', loginRoutes({ signIn: options.signIn, tokens: options.tokens, session: viewerOptions.session, render: (title, body) => page({ ...frame, title }, body) }));
+  routes.route('/', loginRoutes({ ...viewerOptions, signIn: options.signIn, render: (title, body) => page({ ...frame, title }, body) }));
 
   routes.get(dashboardBase, viewing, (c) => c.html(render(c, 'Architecture', architectureBody(options.application, options.topology))));
 
