@@ -1,8 +1,10 @@
 /**
  * Sessions ended by logging out, kept in the gateway's limit store: on one real Redis, a token
  * one gateway replica ended is refused by the other, another token is not, and the mark is
- * kept (under a digest) no longer than the token lives; in memory, for a single process, the same.
+ * kept (under a digest) no longer than the token lives; a logout while Redis is away still
+ * holds on the replica that took it; in memory, for a single process, the same.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore, redisStore } from '../../src/gateway/limiter-store.js';
@@ -51,6 +53,21 @@ describe('ended dashboard sessions', () => {
     const ttlSeconds = await a.client.ttl(keys[0]!);
     expect(ttlSeconds).toBeGreaterThan(590);
     expect(ttlSeconds).toBeLessThanOrEqual(600);
+  });
+
+  it('keeps refusing, on the replica that took it, a logout made while its Redis connection was down', async () => {
+    const a = replica();
+    await new Promise((ready) => a.client.once('ready', ready));
+    const token = await tokenFor('outage@example.com');
+    const closed = new Promise((ended) => a.client.once('end', ended));
+    a.client.disconnect();
+    await closed;
+    await a.sessions.end(token);
+    await a.client.connect();
+    // Redis answers again, and holds no mark: the logout never reached it.
+    const digest = createHash('sha256').update(token).digest('base64url');
+    expect((await a.client.keys('*ended-sessions*')).filter((key) => key.endsWith(digest))).toEqual([]);
+    expect(await a.sessions.isEnded(token)).toBe(true);
   });
 
   it('keeps them in this process’s memory when there is no Redis', async () => {
