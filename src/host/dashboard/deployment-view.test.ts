@@ -2,7 +2,8 @@
  * The gateway's view of the other services, against a real instance and a dead one: each
  * instance's readiness, the breakers towards its service, a trace's spans from the instance
  * that answers and the dead one named, not thrown; a dead instance keeps the name it gave.
- * And of the gateway's own other replicas: listed without this process, their spans found.
+ * And of the gateway's own other replicas: listed without this process (also once asking it
+ * fails), their spans found.
  */
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -88,7 +89,7 @@ describe('deploymentView of a gateway with replicas', () => {
     servers.push(await gatewayInstance('gateway-0', new SpanBuffer()), await gatewayInstance('gateway-1', otherBuffer));
     listed.push(...servers.map((server, index) => ({ id: `g${index}`, url: server.url })));
   });
-  afterAll(() => Promise.all(servers.map((server) => server.close())));
+  afterAll(() => Promise.all(servers.slice(1).map((server) => server.close())));
 
   it('lists the other replicas, not this one, and finds a trace and the latest requests among the spans a replica keeps', async () => {
     const view = deploymentView({ topology, local: topology.services[0]!, instanceId: 'gateway-0', discovery, breakers: breakerStates(), credentials: serviceCredentials({ secret, service: 'gateway' }) });
@@ -100,6 +101,11 @@ describe('deploymentView of a gateway with replicas', () => {
       expect(trace.spans.map((span) => [span.name, span.spanId])).toEqual([['POST /api/v1/orders', served.spanContext().spanId]]);
       expect(await view.matchingTraces('order-7')).toEqual({ traceIds: new Set([traceId]), unanswered: [] });
       expect(await view.replicasRecentSpans()).toEqual({ spans: [expect.objectContaining({ name: 'POST /api/v1/orders', traceId })], unanswered: [] });
+
+      // Once named by its readiness answer, this process stays out even when asking it fails.
+      await servers[0]!.close();
+      expect((await view.services()).find((service) => service.service === 'gateway')?.instances.map((instance) => instance.name)).toEqual(['gateway-1']);
+      expect((await view.replicasRecentSpans()).unanswered).toEqual([]);
     } finally {
       view.stop();
     }

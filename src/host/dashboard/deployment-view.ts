@@ -92,13 +92,20 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
     if ('instance' in health && health.instance !== undefined) names.set(entry.id, health.instance);
     return { id: entry.id, url: entry.url, name: names.get(entry.id), lastSeenMs: entry.lastSeenMs, health };
   };
+  /** Whether discovery's instance `id` is this process, as far as its readiness answers have told. */
+  const isSelf = (id: string): boolean => names.get(id) === options.instanceId;
   /**
    * Every listed instance asked the same question at once; their answers, and who gave none.
-   * This process may be among them (discovery lists it too): its answer repeats what it
-   * holds, and the callers merge answers by id.
+   * This process is left out once a readiness answer has named it; until then its answer
+   * repeats what it holds, and the callers merge answers span by span.
    */
   const askAll = async <T>(ask: (url: string) => Promise<PeerAnswer<T>>, services = watched): Promise<{ values: T[]; unanswered: Unanswered[] }> => {
-    const asked = services.flatMap((service) => options.discovery.instances(service).map((instance) => ({ service, url: instance.url })));
+    const asked = services.flatMap((service) =>
+      options.discovery
+        .instances(service)
+        .filter((instance) => !isSelf(instance.id))
+        .map((instance) => ({ service, url: instance.url })),
+    );
     const answers = await Promise.all(asked.map(async (target) => ({ ...target, answer: await ask(target.url) })));
     return {
       values: answers.flatMap(({ answer }) => (answer.answered ? [answer.value] : [])),
@@ -108,16 +115,14 @@ export const deploymentView = (options: DeploymentViewOptions): DeploymentView =
   return {
     async services() {
       const services = await Promise.all(
-        watched.map(async (service) => {
-          const instances = await Promise.all(roster.entries(service).map(statusOf));
-          // This process answers for itself in process (the page's own row), not through discovery.
-          return { service, instances: instances.filter((instance) => instance.name !== options.instanceId), breakers: options.breakers.of(service) };
-        }),
+        watched.map(async (service) => ({ service, instances: await Promise.all(roster.entries(service).map(statusOf)), breakers: options.breakers.of(service) })),
       );
       // Names of instances the roster forgot go too, so the map does not grow with every restart.
-      const shown = new Set(services.flatMap((service) => service.instances.map((instance) => instance.id)));
-      for (const id of names.keys()) if (!shown.has(id)) names.delete(id);
-      return services;
+      const listed = new Set(services.flatMap((service) => service.instances.map((instance) => instance.id)));
+      for (const id of names.keys()) if (!listed.has(id)) names.delete(id);
+      // This process answers for itself in process (the page's own row), not through discovery;
+      // known by the name a readiness answer once gave, so a later failed probe keeps it out.
+      return services.map((service) => ({ ...service, instances: service.instances.filter((instance) => !isSelf(instance.id)) }));
     },
     async traceSpans(traceId) {
       const { values, unanswered } = await askAll((url) => fetchPeerSpans(url, traceId, options.credentials, peer));

@@ -68,16 +68,6 @@ const mergedTrace = (own: readonly RecordedSpan[], others: TraceSpans): Recorded
   return [...byId.values()].sort((one, other) => one.startMs - other.startMs);
 };
 
-/**
- * The spans of the traces in `found` of which this process holds none (at most a page of
- * them), so a search lists them too: each is asked of the other instances, as its page would.
- */
-const spansHeldElsewhere = async (deployment: DeploymentView, held: readonly RecordedSpan[], found: ReadonlySet<string>): Promise<RecordedSpan[]> => {
-  const here = new Set(held.map((span) => span.traceId));
-  const missing = [...found].filter((traceId) => !here.has(traceId)).slice(0, listedTraces);
-  return (await Promise.all(missing.map(async (traceId) => (await deployment.traceSpans(traceId)).spans))).flat();
-};
-
 export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> => {
   const routes = new Hono<DashboardEnv>();
   // Admins-only is production's setting, where TLS may end at an ingress before this process.
@@ -132,16 +122,13 @@ export const dashboardRoutes = (options: DashboardOptions): Hono<DashboardEnv> =
     const kept = { spans: spans.length, capacity: options.spans.capacity };
     const query = { search, hidden: [dashboardBase], limit: listedTraces };
     if (!options.deployment) return c.html(render(c, 'Recent traces', tracesBody(recentTraces(spans, query), search, kept)));
-    if (search === '') {
-      // The requests the other gateway replicas took as well: a load balancer spreads them.
-      const replicas = await options.deployment.replicasRecentSpans();
-      return c.html(render(c, 'Recent traces', tracesBody(recentTraces(mergedTrace(spans, replicas), query), search, kept, replicas.unanswered)));
-    }
-    // Found by the other instances' spans too: an order id, say, is an attribute of the orders
-    // service's spans only, and a request another gateway replica served left none here.
-    const elsewhere = await options.deployment.matchingTraces(search);
-    const traces = recentTraces([...spans, ...(await spansHeldElsewhere(options.deployment, spans, elsewhere.traceIds))], { ...query, alsoMatching: elsewhere.traceIds });
-    return c.html(render(c, 'Recent traces', tracesBody(traces, search, kept, elsewhere.unanswered)));
+    // The other gateway replicas' latest requests too (a load balancer spreads them), and for a
+    // search the traces the other instances' spans match: an order id, say, is an attribute of
+    // the orders service's spans only.
+    const [replicas, elsewhere] = await Promise.all([options.deployment.replicasRecentSpans(), search === '' ? undefined : options.deployment.matchingTraces(search)]);
+    const traces = recentTraces(mergedTrace(spans, replicas), elsewhere ? { ...query, alsoMatching: elsewhere.traceIds } : query);
+    const unanswered = [...new Map([...replicas.unanswered, ...(elsewhere?.unanswered ?? [])].map((one) => [one.url, one])).values()];
+    return c.html(render(c, 'Recent traces', tracesBody(traces, search, kept, unanswered)));
   });
 
   routes.get(`${dashboardBase}/traces/:traceId`, viewing, async (c) => {

@@ -12,8 +12,8 @@ import { headers } from '../../transport/http/wire.js';
 import { healthRoutes } from '../../gateway/health.routes.js';
 import { listen, type HttpServer } from '../http-server.js';
 import { SpanBuffer } from '../span-buffer.js';
-import { fetchPeerMatches, fetchPeerSpans, probeReadiness } from './peer-requests.js';
-import { matchingTracesPath, spansEndpoint, spansPath } from './spans-endpoint.js';
+import { fetchPeerMatches, fetchPeerRecentSpans, fetchPeerSpans, probeReadiness } from './peer-requests.js';
+import { matchingTracesPath, recentSpansPath, spansEndpoint, spansPath } from './spans-endpoint.js';
 
 const secret = 's'.repeat(40);
 const gateway = serviceCredentials({ secret, service: 'gateway' });
@@ -64,6 +64,9 @@ describe('sharing spans with the gateway', () => {
     expect(await ask('?trace=nope', await gateway.current())).toBe(400);
     expect((await fetch(`${server.url}${matchingTracesPath}?q=order-1`, { headers: { [headers.credential]: await shipping.current() } })).status).toBe(403);
     expect((await fetch(`${server.url}${matchingTracesPath}?q=`, { headers: { [headers.credential]: await gateway.current() } })).status).toBe(400);
+    expect((await fetch(`${server.url}${recentSpansPath}`)).status).toBe(401);
+    expect((await fetch(`${server.url}${recentSpansPath}`, { headers: { [headers.credential]: await shipping.current() } })).status).toBe(403);
+    expect(await fetchPeerRecentSpans(server.url, gateway, peer)).toMatchObject({ answered: true, value: expect.arrayContaining([expect.objectContaining({ traceId })]) });
     expect(await fetchPeerSpans(server.url, traceId, shipping, peer)).toEqual({ answered: false, detail: expect.stringMatching(/^HTTP 403: Service shipping may not read/) });
   });
 

@@ -1,14 +1,15 @@
 /**
- * @module What a service of a split tells the gateway's dashboard about the spans it keeps,
+ * @module What an instance of a split tells the gateways' dashboards about the spans it keeps,
  * on its own port: `GET /_seam/spans?trace=<id>`, one trace's spans, so the dashboard draws
  * the whole trace; `GET /_seam/spans/traces?q=<search>`, the ids of the traces a search
  * finds here (an order id is an attribute of the orders service's spans, not the gateway's);
  * and `GET /_seam/spans/recent`, the spans of the latest traces, which one gateway replica's
  * list of recent traces takes from the others.
  *
- * Not public: it answers the deployment's gateway services only, recognised by the service
- * credential they sign RPC calls with (401 without a genuine one, 403 for another service),
- * since spans carry ids and routes of real requests.
+ * It answers the deployment's gateway services only, recognised by the service credential
+ * they sign RPC calls with (401 without a genuine one, 403 for another service), since spans
+ * carry ids and routes of real requests. On a gateway this is the public port, so that check
+ * is all that guards it; it is served only where the dashboard is on (SEAM_DASHBOARD).
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
