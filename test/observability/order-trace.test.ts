@@ -34,11 +34,16 @@ import { waitFor } from '../support/wait-for.js';
 
 const exporting = (receiver: OtlpReceiver): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
 
+/** One order for a product, placed through the gateway at `url` by a new customer (`who` names them and the key) paying with `card`. */
+const placeOrder = async (url: string, who: string, card: string = testCards.good) => {
+  const customer = await new ShopClient(url).signIn(`${who}-${Date.now()}@example.com`);
+  const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
+  return customer.post<{ id: string; status: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }], card), { 'idempotency-key': `${who}-${Date.now()}` });
+};
+
 /** Places one order as a new customer; the trace the gateway's span for it began. */
 const placeTracedOrder = async (url: string, receiver: OtlpReceiver): Promise<{ orderId: string; traceId: string }> => {
-  const customer = await new ShopClient(url).signIn(`traced-${Date.now()}@example.com`);
-  const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
-  const placed = await customer.post<{ id: string; status: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }]), { 'idempotency-key': `traced-${Date.now()}` });
+  const placed = await placeOrder(url, 'traced');
   expect(placed.status).toBe(201);
   const request = await waitFor(
     async () => receiver.spans.find((span) => span.name === 'POST /api/v1/orders' && span.kind === spanKind.server),
@@ -141,9 +146,7 @@ describe('an order traced through the split', () => {
 
   it('shows on /metrics every metric a dashboard queries, from the services of the split, with no id in a label', async () => {
     // A declined card: a cancelled checkout with a compensation, so the saga's counters have series too.
-    const customer = await new ShopClient(split.gatewayUrl).signIn(`declined-${Date.now()}@example.com`);
-    const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
-    const declined = await customer.post('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }], testCards.declined), { 'idempotency-key': `declined-${Date.now()}` });
+    const declined = await placeOrder(split.gatewayUrl, 'declined', testCards.declined);
     expect(declined.status).toBe(402);
     // A service of the deployment calling a contract it may not: refused, and counted.
     const notifications = serviceCredentials({ secret: split.sharedEnv['SEAM_SERVICE_SECRET']!, service: 'notifications' });
@@ -227,10 +230,7 @@ describe('the split’s dashboard in Chromium', () => {
   });
 
   it('lists, finds and draws an order the other gateway replica took, with the spans that replica keeps', async () => {
-    const other = split.instance('gateway', 1);
-    const customer = await new ShopClient(other.url).signIn(`replica-${Date.now()}@example.com`);
-    const products = await customer.get<{ items: { id: string }[] }>('/products?limit=1');
-    const placed = await customer.post<{ id: string }>('/orders', orderBody([{ productId: products.body.items[0]!.id, quantity: 1 }]), { 'idempotency-key': `replica-${Date.now()}` });
+    const placed = await placeOrder(split.instance('gateway', 1).url, 'replica');
     expect(placed.status).toBe(201);
     const { page } = chromium;
     const found = page.locator('#traces tr[data-trace]');
