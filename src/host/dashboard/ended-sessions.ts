@@ -38,7 +38,9 @@ export const endedSessions = (store: LimiterStore): EndedSessions => {
       const expiresAt = decodeJwt(token).exp;
       if (expiresAt === undefined) return;
       const secondsLeft = Math.ceil(expiresAt - Date.now() / 1000);
-      if (secondsLeft > 0) await Promise.all([here.block(keyOf(token), secondsLeft), shared.block(keyOf(token), secondsLeft)]);
+      if (secondsLeft <= 0) return;
+      const key = keyOf(token);
+      await Promise.all([here.block(key, secondsLeft), shared.block(key, secondsLeft)]);
     },
     async isEnded(token) {
       const key = keyOf(token);
